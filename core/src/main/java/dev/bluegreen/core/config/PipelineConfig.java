@@ -1,0 +1,67 @@
+package dev.bluegreen.core.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The whole pipeline configuration, parsed from one YAML file by {@link PipelineConfigLoader}.
+ * Immutable once built; nothing changes it at runtime.
+ *
+ * @param source the config file as given, or {@code null} for configs built in code
+ * @param name pipeline name ({@code [a-z][a-z0-9_]*}, at most 40 characters): names the replication
+ *     slot, publication, topics and consumer group
+ * @param workDir folder for Debezium offsets and the embedded broker's data
+ * @param blue the source database
+ * @param green the target database
+ * @param kafka the broker
+ * @param capture capture settings
+ * @param sink sink settings
+ * @param tables table mappings, never empty
+ */
+public record PipelineConfig(
+        Path source, String name, Path workDir, EndpointConfig blue, EndpointConfig green, KafkaConfig kafka,
+        CaptureConfig capture, SinkConfig sink, List<TableMapping> tables) {
+
+    /** Allowed pipeline names (they become PostgreSQL slot names, which allow only these). */
+    public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,39}");
+
+    public PipelineConfig {
+        requireNonNull(name, "name is null");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("pipeline name must match " + NAME + ", got '" + name + "'");
+        }
+        requireNonNull(workDir, "workDir is null");
+        requireNonNull(blue, "blue is null");
+        requireNonNull(green, "green is null");
+        requireNonNull(kafka, "kafka is null");
+        requireNonNull(capture, "capture is null");
+        requireNonNull(sink, "sink is null");
+        tables = List.copyOf(tables);
+        if (tables.isEmpty()) {
+            throw new IllegalArgumentException("a pipeline needs at least one table");
+        }
+    }
+
+    /** Replication slot on blue. */
+    public String slotName() {
+        return "bluegreen_" + name;
+    }
+
+    /** Publication on blue. */
+    public String publicationName() {
+        return "bluegreen_" + name;
+    }
+
+    /** Prefix of every topic; Debezium's {@code topic.prefix}. */
+    public String topicPrefix() {
+        return "bluegreen." + name;
+    }
+
+    /** Kafka consumer group of the sink. */
+    public String consumerGroup() {
+        return "bluegreen-" + name + "-sink";
+    }
+}
