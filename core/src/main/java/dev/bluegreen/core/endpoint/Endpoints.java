@@ -1,0 +1,50 @@
+package dev.bluegreen.core.endpoint;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.bluegreen.core.config.EndpointConfig;
+import dev.bluegreen.core.error.BluegreenException;
+import dev.bluegreen.core.error.ErrorCode;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * Connection pools (HikariCP) for the blue and green endpoints. Pools are thread-safe; the caller
+ * closes them.
+ */
+public final class Endpoints {
+
+    private Endpoints() {
+    }
+
+    /**
+     * Opens a pool and checks one connection.
+     *
+     * @param poolName shown in logs and thread names, e.g. {@code demo-green}
+     * @param maxSize most connections (connections)
+     * @param code the error code used when the server cannot be reached
+     * @throws BluegreenException when the first connection fails; the message names the URL and user
+     */
+    public static HikariDataSource pool(EndpointConfig endpoint, String poolName, int maxSize, ErrorCode code) {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName(poolName);
+        hc.setJdbcUrl(endpoint.jdbcUrl());
+        hc.setUsername(endpoint.user());
+        hc.setPassword(endpoint.password());
+        hc.setMaximumPoolSize(maxSize);
+        hc.setMinimumIdle(1);
+        hc.setConnectionTimeout(10_000);
+        hc.setInitializationFailTimeout(-1);
+        hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+        hc.addDataSourceProperty("ApplicationName", "bluegreen-" + poolName);
+        HikariDataSource ds = new HikariDataSource(hc);
+        try (Connection c = ds.getConnection()) {
+            c.isValid(5);
+        } catch (SQLException e) {
+            ds.close();
+            throw new BluegreenException(code, "cannot connect to " + endpoint.jdbcUrl() + " as " + endpoint.user()
+                    + ": " + e.getMessage() + "; check that the server is up and the URL, user and password", e);
+        }
+        return ds;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.bluegreen.core.event.envelope;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bluegreen.core.error.RowConversionException;
+import dev.bluegreen.core.event.ChangeEvent;
+import dev.bluegreen.core.event.Op;
+import dev.bluegreen.core.event.Row;
+import dev.bluegreen.core.event.TableId;
+import dev.bluegreen.core.position.Lsn;
+import dev.bluegreen.core.schema.ColumnSchema;
+import dev.bluegreen.core.schema.TableSchema;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decodes Debezium change events serialized by Kafka Connect's {@code JsonConverter} with schemas
+ * enabled (the format bluegreen's capture publishes) into {@link ChangeEvent}s with canonical
+ * values. The blue catalog read at start fixes each column's kind; the field's Connect schema
+ * name (e.g. {@code io.debezium.time.MicroTimestamp}) fixes its encoding.
+ *
+ * <p>Expects the capture settings bluegreen uses: {@code decimal.handling.mode=string},
+ * {@code binary.handling.mode=bytes}, the default {@code unavailable.value.placeholder}.
+ * Thread-safe after construction.
+ */
+public final class DebeziumEnvelopeDecoder {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<TableId, Map<String, ColumnSchema>> columns = new HashMap<>();
+
+    /**
+     * @param blueTables the blue tables, as read from blue's catalog, that events may name
+     */
+    public DebeziumEnvelopeDecoder(Map<TableId, TableSchema> blueTables) {
+        blueTables.forEach((id, schema) -> {
+            Map<String, ColumnSchema> byName = new HashMap<>();
+            schema.columns().forEach(c -> byName.put(c.name(), c));
+            columns.put(id, byName);
+        });
+    }
+
+    /**
+     * Decodes one Kafka record.
+     *
+     * @param keyJson the record key (JSON with schema), or {@code null} (truncate events)
+     * @param valueJson the record value, or {@code null} for a tombstone
+     * @return the event, or {@code null} for a tombstone (which carries nothing to apply)
+     * @throws RowConversionException when the JSON is malformed, names an unknown table or column,
+     *     or holds a value that has no canonical form
+     */
+    public ChangeEvent decode(String keyJson, String valueJson) {
+        if (valueJson == null) {
+            return null;
+        }
+        JsonNode value = parse(valueJson, "value");
+        JsonNode payload = value.path("payload");
+        JsonNode schema = value.path("schema");
+        JsonNode source = payload.path("source");
+        TableId table = new TableId(source.path("schema").asText(), source.path("table").asText());
+        Map<String, ColumnSchema> tableColumns = columns.get(table);
+        if (tableColumns == null) {
+            throw new RowConversionException("change event for table " + table + " which the pipeline does not map");
+        }
+        Op op = Op.fromCode(payload.path("op").asText());
+        long commitMs = source.path("ts_ms").asLong();
+        Lsn lsn = source.hasNonNull("lsn") ? new Lsn(source.get("lsn").asLong()) : null;
+        Row after = null;
+        if (op.hasAfter()) {
+            after = struct(table, tableColumns, payload.path("after"), field(schema, "after"));
+        }
+        Row key = Row.empty();
+        if (keyJson != null) {
+            JsonNode keyNode = parse(keyJson, "key");
+            key = struct(table, tableColumns, keyNode.path("payload"), keyNode.path("schema"));
+        }
+        return new ChangeEvent(table, op, key, after, lsn, commitMs);
+    }
+
+    private static JsonNode parse(String json, String what) {
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new RowConversionException("change event " + what + " is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static JsonNode field(JsonNode structSchema, String name) {
+        for (JsonNode f : structSchema.path("fields")) {
+            if (name.equals(f.path("field").asText())) {
+                return f;
+            }
+        }
+        throw new RowConversionException("change event schema has no field '" + name
+                + "'; was it produced by bluegreen's capture (JsonConverter, schemas.enable=true)?");
+    }
+
+    private static Row struct(TableId table, Map<String, ColumnSchema> tableColumns, JsonNode payload, JsonNode schema) {
+        if (!payload.isObject()) {
+            throw new RowConversionException("change event for " + table + " has no row where one was expected");
+        }
+        List<String> names = new ArrayList<>();
+        List<Object> values = new ArrayList<>();
+        for (JsonNode f : schema.path("fields")) {
+            String name = f.path("field").asText();
+            ColumnSchema column = tableColumns.get(name);
+            if (column == null) {
+                throw new RowConversionException("change event for " + table + " has column '" + name
+                        + "' that blue's catalog did not have when the pipeline started; restart the pipeline"
+                        + " after a schema change on blue");
+            }
+            names.add(name);
+            values.add(DebeziumValues.decode(payload.get(name), f, column.type(), table, name));
+        }
+        return Row.of(names, values);
+    }
+}
