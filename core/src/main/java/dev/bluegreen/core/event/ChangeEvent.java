@@ -14,8 +14,11 @@ import dev.bluegreen.core.position.Position;
  *     {@link dev.bluegreen.core.value.Unavailable#VALUE} for unchanged TOAST values), else {@code null}
  * @param position blue's position of the change (commit LSN), or {@code null} for snapshot rows
  * @param commitTimeMs blue's commit time in ms since the epoch (Debezium {@code source.ts_ms})
+ * @param lastSnapshotRowOfTable true on the snapshot's last row of this table (Debezium
+ *     {@code source.snapshot} is {@code last_in_data_collection} or {@code last})
  */
-public record ChangeEvent(TableId table, Op op, Row key, Row after, Position position, long commitTimeMs) {
+public record ChangeEvent(TableId table, Op op, Row key, Row after, Position position, long commitTimeMs,
+                          boolean lastSnapshotRowOfTable) {
 
     public ChangeEvent {
         requireNonNull(table, "table is null");

@@ -77,7 +77,9 @@ public final class DebeziumEnvelopeDecoder {
             JsonNode keyNode = parse(keyJson, "key");
             key = struct(table, tableColumns, keyNode.path("payload"), keyNode.path("schema"));
         }
-        return new ChangeEvent(table, op, key, after, lsn, commitMs);
+        String snapshot = source.path("snapshot").asText("false");
+        boolean lastOfTable = snapshot.equals("last") || snapshot.equals("last_in_data_collection");
+        return new ChangeEvent(table, op, key, after, lsn, commitMs, lastOfTable);
     }
 
     private static JsonNode parse(String json, String what) {

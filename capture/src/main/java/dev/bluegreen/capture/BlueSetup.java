@@ -1,0 +1,94 @@
+package dev.bluegreen.capture;
+
+import dev.bluegreen.core.config.PipelineConfig;
+import dev.bluegreen.core.config.TableMapping;
+import dev.bluegreen.core.error.BluegreenException;
+import dev.bluegreen.core.error.ErrorCode;
+import dev.bluegreen.core.event.TableId;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Prepares blue for capture: checks {@code wal_level}, creates bluegreen's heartbeat table
+ * ({@value #HEARTBEAT_TABLE}) and the publication named after the pipeline, covering the mapped
+ * tables plus the heartbeat table, with {@code publish_via_partition_root = true} so a partitioned
+ * table's changes arrive as its root table's. Idempotent; safe to run at every start.
+ */
+public final class BlueSetup {
+
+    /** The heartbeat table on blue; one row per pipeline, updated every heartbeat interval. */
+    public static final String HEARTBEAT_TABLE = "bluegreen.heartbeat";
+
+    /** The heartbeat table's id. */
+    public static final TableId HEARTBEAT = new TableId("bluegreen", "heartbeat");
+
+    private BlueSetup() {
+    }
+
+    /**
+     * Runs the checks and creates what is missing.
+     *
+     * @throws BluegreenException CONFIG-category when blue is not configured for logical decoding
+     *     (the message says which setting to change), EXTERNAL when blue fails
+     */
+    public static void prepare(DataSource blue, PipelineConfig config) {
+        try (Connection c = blue.getConnection(); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SHOW wal_level")) {
+                rs.next();
+                if (!"logical".equals(rs.getString(1))) {
+                    throw new BluegreenException(ErrorCode.CONFIG_INVALID, "blue has wal_level=" + rs.getString(1)
+                            + "; logical decoding needs wal_level=logical: set it in postgresql.conf"
+                            + " (ALTER SYSTEM SET wal_level = logical) and restart blue");
+                }
+            }
+            st.execute("CREATE SCHEMA IF NOT EXISTS bluegreen");
+            st.execute("CREATE TABLE IF NOT EXISTS " + HEARTBEAT_TABLE
+                    + " (pipeline text PRIMARY KEY, beat_at timestamptz NOT NULL, beats bigint NOT NULL)");
+            st.execute("INSERT INTO " + HEARTBEAT_TABLE + " VALUES ('" + config.name() + "', now(), 0)"
+                    + " ON CONFLICT (pipeline) DO NOTHING");
+            String tables = String.join(", ", tableList(config));
+            boolean exists;
+            try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_publication WHERE pubname = '"
+                    + config.publicationName() + "'")) {
+                exists = rs.next();
+            }
+            if (exists) {
+                st.execute("ALTER PUBLICATION " + config.publicationName() + " SET TABLE " + tables);
+                st.execute("ALTER PUBLICATION " + config.publicationName() + " SET (publish_via_partition_root = true)");
+            } else {
+                st.execute("CREATE PUBLICATION " + config.publicationName() + " FOR TABLE " + tables
+                        + " WITH (publish_via_partition_root = true)");
+            }
+        } catch (SQLException e) {
+            throw new BluegreenException(ErrorCode.BLUE_UNAVAILABLE, "preparing blue for capture failed: "
+                    + e.getMessage() + " (SQLState " + e.getSQLState() + "); the blue user needs CREATE on the"
+                    + " database and ownership of the mapped tables (or superuser) to create the publication", e);
+        }
+    }
+
+    /**
+     * The heartbeat statement Debezium runs on blue every heartbeat interval.
+     */
+    public static String heartbeatQuery(PipelineConfig config) {
+        return "UPDATE " + HEARTBEAT_TABLE + " SET beat_at = now(), beats = beats + 1 WHERE pipeline = '"
+                + config.name() + "'";
+    }
+
+    private static List<String> tableList(PipelineConfig config) {
+        List<String> out = new ArrayList<>();
+        for (TableMapping m : config.tables()) {
+            out.add(quoted(m.blue()));
+        }
+        out.add(quoted(HEARTBEAT));
+        return out;
+    }
+
+    private static String quoted(TableId id) {
+        return "\"" + id.schema().replace("\"", "\"\"") + "\".\"" + id.name().replace("\"", "\"\"") + "\"";
+    }
+}

@@ -1,0 +1,51 @@
+package dev.bluegreen.cli;
+
+import dev.bluegreen.cli.pipeline.Pipeline;
+import dev.bluegreen.cli.status.SnapshotProgressBar;
+import dev.bluegreen.core.config.PipelineConfig;
+import dev.bluegreen.core.config.PipelineConfigLoader;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bluegreen run}: keeps green in step with blue until interrupted. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Snapshot blue into green, then stream every change, until Ctrl-C.")
+final class RunCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    @Option(names = "--config", required = true, description = "pipeline config file (YAML)")
+    Path config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PipelineConfig pc = new PipelineConfigLoader().load(config);
+        LOG.info("{} - effective config: blue={}, green={}, kafka={}, capture={}, sink={}, {} table(s)", pc.name(),
+                pc.blue(), pc.green(), pc.kafka().bootstrap(), pc.capture(), pc.sink(), pc.tables().size());
+        CountDownLatch stop = new CountDownLatch(1);
+        Pipeline pipeline = new Pipeline(pc);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            pipeline.close();
+        }, "bluegreen-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        pipeline.start();
+        System.out.println("pipeline '" + pc.name() + "' running (Ctrl-C stops it; `bluegreen status --config "
+                + config + "` shows progress)");
+        try (SnapshotProgressBar bar = new SnapshotProgressBar(pipeline)) {
+            while (stop.getCount() > 0) {
+                pipeline.checkHealthy();
+                bar.update();
+                stop.await(500, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            pipeline.close();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.bluegreen.cli;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.bluegreen.cli.status.PipelineStatus;
+import dev.bluegreen.core.config.PipelineConfig;
+import dev.bluegreen.core.config.PipelineConfigLoader;
+import dev.bluegreen.core.endpoint.Endpoints;
+import dev.bluegreen.core.error.BluegreenException;
+import dev.bluegreen.core.error.ErrorCode;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bluegreen status}: what the pipeline has done, read from green's control schema. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show per-table snapshot progress, events applied, replication lag and dead letters.")
+final class StatusCommand implements Callable<Integer> {
+
+    @Option(names = "--config", required = true, description = "pipeline config file (YAML)")
+    Path config;
+
+    @Override
+    public Integer call() {
+        PipelineConfig pc = new PipelineConfigLoader().load(config);
+        try (HikariDataSource green = Endpoints.pool(pc.green(), pc.name() + "-status", 1, ErrorCode.GREEN_UNAVAILABLE);
+             Connection c = green.getConnection()) {
+            System.out.print(PipelineStatus.read(c, pc.name(), System.currentTimeMillis()).render(pc.name()));
+            return 0;
+        } catch (SQLException e) {
+            throw new BluegreenException(ErrorCode.GREEN_UNAVAILABLE, "cannot read the status from green: "
+                    + e.getMessage() + "; has 'bluegreen run' ever started for this config?", e);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.bluegreen.cli.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bluegreen.cli.pipeline.Drain;
+import dev.bluegreen.cli.pipeline.Pipeline;
+import dev.bluegreen.cli.status.PipelineStatus;
+import dev.bluegreen.core.config.PipelineConfig;
+import dev.bluegreen.core.config.PipelineConfigLoader;
+import dev.bluegreen.core.config.TableMapping;
+import dev.bluegreen.cutover.parity.ComparisonResult;
+import dev.bluegreen.cutover.parity.FullComparison;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+
+/** Plain helpers for pipeline integration tests (not a test base class). */
+public final class Pipelines {
+
+    private Pipelines() {
+    }
+
+    /** Loads a config from a test resource, with {@code ${VAR}} taken from {@code env}. */
+    public static PipelineConfig config(String resource, Path dir, Map<String, String> env) throws IOException {
+        Path file = dir.resolve(Path.of(resource).getFileName().toString());
+        try (InputStream in = Pipelines.class.getResourceAsStream(resource)) {
+            Files.writeString(file, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        return new PipelineConfigLoader(v -> env.get(v)).load(file);
+    }
+
+    /** Waits until every table's snapshot is done and everything committed on blue is applied. */
+    public static void awaitSnapshotAndDrain(Pipeline p, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!status(p).snapshotDone()) {
+            p.checkHealthy();
+            assertThat(System.nanoTime()).as("snapshot finished in time").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+        Drain.await(p, timeout);
+    }
+
+    public static PipelineStatus status(Pipeline p) throws SQLException {
+        try (Connection c = p.green().getConnection()) {
+            return PipelineStatus.read(c, p.config().name(), System.currentTimeMillis());
+        }
+    }
+
+    /** Compares every mapped table through the mapping and asserts green matches. */
+    public static List<ComparisonResult> assertGreenMatchesBlue(Pipeline p) throws SQLException {
+        List<ComparisonResult> results = new ArrayList<>();
+        for (TableMapping m : p.config().tables()) {
+            ComparisonResult r = FullComparison.compare(p.blue(), p.green(),
+                    p.validated().blueTables().get(m.blue()), p.validated().transforms().get(m.blue()), 10);
+            results.add(r);
+        }
+        assertThat(results).allSatisfy(r -> assertThat(r.matches()).as(r + " " + r.samples()).isTrue());
+        return results;
+    }
+
+    /**
+     * The datasets folder: system property {@code bluegreen.datasets}, else {@code ../shared/datasets}
+     * beside the project root. Missing: a failure under CI ({@code CI=true}), else the test is skipped.
+     */
+    public static Path datasets() {
+        String prop = System.getProperty("bluegreen.datasets");
+        Path root = Path.of(System.getProperty("bluegreen.project.root", "..")).toAbsolutePath().normalize();
+        Path dir = prop != null ? Path.of(prop) : root.resolve("../shared/datasets").normalize();
+        if (!Files.isDirectory(dir)) {
+            String msg = "datasets folder " + dir + " is missing (set -Dbluegreen.datasets=DIR)";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw new IllegalStateException(msg + "; under CI it must be there");
+            }
+            Assumptions.abort(msg);
+        }
+        return dir;
+    }
+}

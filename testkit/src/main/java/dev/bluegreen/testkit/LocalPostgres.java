@@ -1,0 +1,400 @@
+package dev.bluegreen.testkit;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A private, throwaway PostgreSQL server for integration tests, started from the operating
+ * system's binaries by {@code deploy/local/postgres.sh} on a free port of 127.0.0.1 with
+ * {@code wal_level=logical}, superuser {@code postgres} and trust authentication.
+ *
+ * <p>The data folder is {@code <project root>/target/it-servers/<name>-<port>}; {@link #close()}
+ * stops the server and deletes it. A JVM shutdown hook stops the server too, should the test JVM
+ * exit without closing it.
+ *
+ * <p>Thread-safety: all methods may be called from any thread; {@link #close()} is idempotent.
+ * Each JDBC method opens and closes its own connection.
+ */
+public final class LocalPostgres implements AutoCloseable {
+
+    /** System property naming the project root (the folder holding {@code deploy/}). */
+    public static final String PROJECT_ROOT_PROPERTY = "bluegreen.project.root";
+
+    /** The superuser of every local server; trust authentication, no password. */
+    public static final String SUPERUSER = "postgres";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalPostgres.class);
+    private static final String SCRIPT = "deploy/local/postgres.sh";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,40}");
+    private static final Pattern DATABASE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+    private static final int START_ATTEMPTS = 5;
+    /** Generous: the first start may install PostgreSQL with apt-get. */
+    private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(20);
+    private static final Duration PSQL_TIMEOUT = Duration.ofMinutes(30);
+
+    private final String name;
+    private final int port;
+    private final Path dataDir;
+    private final Path script;
+    private final Path binDir;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread shutdownHook;
+
+    private LocalPostgres(String name, int port, Path dataDir, Path script, Path binDir) {
+        this.name = name;
+        this.port = port;
+        this.dataDir = dataDir;
+        this.script = script;
+        this.binDir = binDir;
+        this.shutdownHook = new Thread(this::stopQuietly, "local-postgres-" + name + "-" + port + "-stop");
+    }
+
+    /**
+     * Starts a new server on a free port of 127.0.0.1, in a new data folder
+     * {@code target/it-servers/<name>-<port>} under the project root. Retries with another port
+     * when the chosen one is taken between the check and the server's bind.
+     *
+     * <p>Blocks until the server accepts connections: under a second normally, minutes when the
+     * script first has to install PostgreSQL.
+     *
+     * @param name short label for the data folder and log lines, {@code [A-Za-z0-9_-]{1,40}}
+     * @return the running server; the caller must {@link #close()} it
+     * @throws IllegalArgumentException if the name is not a valid label
+     * @throws IllegalStateException if the project root or script cannot be found, or the server
+     *     does not start (the message includes the script's output and the tail of the server log)
+     */
+    public static LocalPostgres start(String name) {
+        requireNonNull(name, "name is null");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("name must match " + NAME.pattern() + ", got '" + name + "'");
+        }
+        Path root = projectRoot();
+        Path script = root.resolve(SCRIPT);
+        Path serversDir = root.resolve("target").resolve("it-servers");
+        long startNanos = System.nanoTime();
+        String lastOutput = "";
+        for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+            int port = freePort();
+            Path dataDir = serversDir.resolve(name + "-" + port);
+            ScriptResult result = runScript(script, "start", dataDir.toString(), Integer.toString(port));
+            if (result.exitCode() == 0) {
+                Path binDir;
+                try {
+                    binDir = Path.of(runScriptOrThrow(script, "bindir").strip());
+                } catch (RuntimeException e) {
+                    stopAndDelete(script, dataDir);
+                    throw e;
+                }
+                LocalPostgres server = new LocalPostgres(name, port, dataDir, script, binDir);
+                try {
+                    Runtime.getRuntime().addShutdownHook(server.shutdownHook);
+                } catch (IllegalStateException e) {
+                    // the JVM is shutting down: nobody would stop this server
+                    stopAndDelete(script, dataDir);
+                    throw e;
+                }
+                LOG.info("{} ({} ms)", result.output().strip(),
+                        Duration.ofNanos(System.nanoTime() - startNanos).toMillis());
+                return server;
+            }
+            lastOutput = result.output();
+            stopAndDelete(script, dataDir);
+            if (!lastOutput.contains("Address already in use")) {
+                break;
+            }
+            LOG.info("port {} was taken before PostgreSQL '{}' could bind it (attempt {} of {}); retrying",
+                    port, name, attempt, START_ATTEMPTS);
+        }
+        throw new IllegalStateException("could not start local PostgreSQL '" + name + "' with "
+                + script + "; its output:\n" + lastOutput);
+    }
+
+    /** @return the label given to {@link #start(String)} */
+    public String name() {
+        return name;
+    }
+
+    /** @return the TCP port on 127.0.0.1 the server listens on */
+    public int port() {
+        return port;
+    }
+
+    /** @return the server's data folder (deleted by {@link #close()}) */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** @return the PostgreSQL bin directory holding {@code psql}, {@code pgbench}, {@code pg_ctl} */
+    public Path binDir() {
+        return binDir;
+    }
+
+    /**
+     * @param database database name; not validated (quoting is the caller's affair)
+     * @return {@code jdbc:postgresql://127.0.0.1:PORT/DATABASE}; connect as {@link #SUPERUSER}
+     *     without a password
+     */
+    public String jdbcUrl(String database) {
+        requireNonNull(database, "database is null");
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    }
+
+    /**
+     * Opens a new connection as {@link #SUPERUSER}, in auto-commit mode.
+     *
+     * @param database database to connect to
+     * @return a connection the caller must close
+     * @throws SQLException if the connection fails
+     */
+    public Connection connect(String database) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", SUPERUSER);
+        props.setProperty("connectTimeout", "10");
+        return DriverManager.getConnection(jdbcUrl(database), props);
+    }
+
+    /**
+     * Drops the database if it exists (forcibly, disconnecting its sessions) and creates it empty.
+     *
+     * @param database name, {@code [A-Za-z_][A-Za-z0-9_]{0,62}}
+     * @return the JDBC URL of the new database
+     * @throws IllegalArgumentException if the name is not a plain identifier
+     * @throws SQLException if the statements fail
+     */
+    public String createDatabase(String database) throws SQLException {
+        requireNonNull(database, "database is null");
+        if (!DATABASE.matcher(database).matches()) {
+            throw new IllegalArgumentException(
+                    "database must match " + DATABASE.pattern() + ", got '" + database + "'");
+        }
+        try (Connection connection = connect("postgres"); Statement statement = connection.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
+            statement.execute("CREATE DATABASE \"" + database + "\"");
+        }
+        return jdbcUrl(database);
+    }
+
+    /**
+     * Runs SQL (one or more statements separated by semicolons, no results read) in auto-commit
+     * mode on a new connection.
+     *
+     * @param database database to run in
+     * @param sql statements
+     * @throws SQLException if connecting or any statement fails
+     */
+    public void execute(String database, String sql) throws SQLException {
+        requireNonNull(sql, "sql is null");
+        try (Connection connection = connect(database); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    /**
+     * Loads an SQL file with {@code psql -v ON_ERROR_STOP=1 -q -f FILE}, as the way to load dataset
+     * dumps (which use psql meta-commands such as {@code COPY ... FROM stdin}). Stops at the first
+     * error. Blocks for up to 30 minutes.
+     *
+     * @param database database to run in
+     * @param file SQL file
+     * @throws IllegalStateException if psql exits non-zero or times out (the message holds the
+     *     tail of its output)
+     * @throws UncheckedIOException if psql cannot be run
+     */
+    public void psqlFile(String database, Path file) {
+        requireNonNull(database, "database is null");
+        requireNonNull(file, "file is null");
+        List<String> command = List.of(binDir.resolve("psql").toString(),
+                "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", SUPERUSER, "-d", database,
+                "-X", "-v", "ON_ERROR_STOP=1", "-q", "-f", file.toAbsolutePath().toString());
+        Path output = null;
+        try {
+            output = Files.createTempFile("psql-" + name + "-", ".log");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            builder.environment().put("PGCONNECT_TIMEOUT", "10");
+            Process process = builder.start();
+            process.getOutputStream().close();
+            int exitCode = waitFor(process, PSQL_TIMEOUT);
+            if (exitCode != 0) {
+                throw new IllegalStateException("psql " + file + " on database " + database + " failed with exit code "
+                        + exitCode + (exitCode == -1 ? " (timed out after " + PSQL_TIMEOUT + ")" : "")
+                        + "; last output:\n" + tail(Files.readString(output, StandardCharsets.UTF_8), 30));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not run " + command, e);
+        } finally {
+            deleteQuietly(output);
+        }
+    }
+
+    /**
+     * Stops the server (fast shutdown) and deletes its data folder. Idempotent.
+     *
+     * @throws IllegalStateException if the script fails to stop the server (the data folder is
+     *     then kept for inspection)
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down; the hook may be running this very method
+        }
+        runScriptOrThrow(script, "stop", dataDir.toString());
+        deleteTree(dataDir);
+        LOG.info("stopped PostgreSQL '{}' on 127.0.0.1:{}", name, port);
+    }
+
+    @Override
+    public String toString() {
+        return "LocalPostgres[" + name + " on 127.0.0.1:" + port + ", data " + dataDir + "]";
+    }
+
+    private void stopQuietly() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        stopAndDelete(script, dataDir);
+    }
+
+    /** The folder holding {@code deploy/local/postgres.sh}: the system property, else up from user.dir. */
+    static Path projectRoot() {
+        String property = System.getProperty(PROJECT_ROOT_PROPERTY);
+        if (property != null && !property.isBlank()) {
+            Path root = Path.of(property).toAbsolutePath().normalize();
+            if (!Files.isRegularFile(root.resolve(SCRIPT))) {
+                throw new IllegalStateException("system property " + PROJECT_ROOT_PROPERTY + "=" + property
+                        + " does not name the project root: " + root.resolve(SCRIPT) + " does not exist");
+            }
+            return root;
+        }
+        Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath().normalize();
+        for (Path dir = start; dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve(SCRIPT))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("cannot find the project root: no " + SCRIPT + " in " + start
+                + " or its parents; set -D" + PROJECT_ROOT_PROPERTY + "=<folder holding deploy/>");
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not find a free TCP port on 127.0.0.1", e);
+        }
+    }
+
+    private static void stopAndDelete(Path script, Path dataDir) {
+        ScriptResult result = runScript(script, "stop", dataDir.toString());
+        if (result.exitCode() == 0) {
+            deleteTree(dataDir);
+        } else {
+            LOG.warn("could not stop PostgreSQL in {} (kept for inspection): {}", dataDir, result.output().strip());
+        }
+    }
+
+    private static String runScriptOrThrow(Path script, String... args) {
+        ScriptResult result = runScript(script, args);
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException(script + " " + String.join(" ", args) + " failed with exit code "
+                    + result.exitCode() + "; its output:\n" + result.output());
+        }
+        return result.output();
+    }
+
+    /** Runs the script, stdout and stderr merged; exit code -1 on timeout. */
+    private static ScriptResult runScript(Path script, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add("bash");
+        command.add(script.toString());
+        command.addAll(List.of(args));
+        Path output = null;
+        try {
+            output = Files.createTempFile("postgres-sh-", ".log");
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+            process.getOutputStream().close();
+            int exitCode = waitFor(process, SCRIPT_TIMEOUT);
+            return new ScriptResult(exitCode, Files.readString(output, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not run " + command, e);
+        } finally {
+            deleteQuietly(output);
+        }
+    }
+
+    /** Waits for the process; on timeout or interrupt kills it and returns -1 (restoring the flag). */
+    private static int waitFor(Process process, Duration timeout) {
+        try {
+            if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                return process.exitValue();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process.destroyForcibly();
+        return -1;
+    }
+
+    private static String tail(String text, int lines) {
+        String[] all = text.split("\n");
+        return String.join("\n", List.of(all).subList(Math.max(0, all.length - lines), all.length));
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete " + dir, e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.debug("could not delete {}", file, e);
+        }
+    }
+
+    private record ScriptResult(int exitCode, String output) {
+        ScriptResult {
+            requireNonNull(output, "output is null");
+        }
+    }
+}
