@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The data folder is {@code <project root>/target/it-servers/<name>-<port>}; {@link #close()}
  * stops the server and deletes it. A JVM shutdown hook stops the server too, should the test JVM
- * exit without closing it.
+ * exit without closing it; the servers of a JVM killed outright (SIGKILL, a fork timeout) are
+ * stopped by the next {@link #start(String)} in the same project, which finds their owner file
+ * {@code <data folder>.owner} naming a dead process.
  *
  * <p>Thread-safety: all methods may be called from any thread; {@link #close()} is idempotent.
  * Each JDBC method opens and closes its own connection.
@@ -53,6 +55,7 @@ public final class LocalPostgres implements AutoCloseable {
     /** Generous: the first start may install PostgreSQL with apt-get. */
     private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(20);
     private static final Duration PSQL_TIMEOUT = Duration.ofMinutes(30);
+    private static final String OWNER_SUFFIX = ".owner";
 
     private final String name;
     private final int port;
@@ -86,23 +89,41 @@ public final class LocalPostgres implements AutoCloseable {
      *     does not start (the message includes the script's output and the tail of the server log)
      */
     public static LocalPostgres start(String name) {
+        Path root = projectRoot();
+        return start(name, root.resolve("target").resolve("it-servers"), root);
+    }
+
+    /**
+     * Starts a new server as {@link #start(String)} does, with its data folder under
+     * {@code serversDir} and the script taken from {@code projectRoot} (the demo's case).
+     *
+     * @param serversDir parent of the server's data folder, created when missing
+     * @param projectRoot the folder holding {@code deploy/local/postgres.sh}
+     * @throws IllegalArgumentException if the name is not a valid label
+     * @throws IllegalStateException if the script is missing or the server does not start
+     */
+    public static LocalPostgres start(String name, Path serversDir, Path projectRoot) {
         requireNonNull(name, "name is null");
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("name must match " + NAME.pattern() + ", got '" + name + "'");
         }
-        Path root = projectRoot();
-        Path script = root.resolve(SCRIPT);
-        Path serversDir = root.resolve("target").resolve("it-servers");
+        Path script = projectRoot.resolve(SCRIPT);
+        if (!Files.isRegularFile(script)) {
+            throw new IllegalStateException("cannot start local PostgreSQL: " + script + " does not exist; run"
+                    + " bluegreen from its own folder (the launcher sets -Dbluegreen.home)");
+        }
         long startNanos = System.nanoTime();
+        reapOrphans(script, serversDir);
         String lastOutput = "";
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             int port = freePort();
             Path dataDir = serversDir.resolve(name + "-" + port);
+            writeOwnerFile(dataDir);
             ScriptResult result = runScript(script, "start", dataDir.toString(), Integer.toString(port));
             if (result.exitCode() == 0) {
                 Path binDir;
                 try {
-                    binDir = Path.of(runScriptOrThrow(script, "bindir").strip());
+                    binDir = Path.of(lastLine(runScriptOrThrow(script, "bindir")));
                 } catch (RuntimeException e) {
                     stopAndDelete(script, dataDir);
                     throw e;
@@ -267,6 +288,7 @@ public final class LocalPostgres implements AutoCloseable {
         }
         runScriptOrThrow(script, "stop", dataDir.toString());
         deleteTree(dataDir);
+        deleteQuietly(ownerFile(dataDir));
         LOG.info("stopped PostgreSQL '{}' on 127.0.0.1:{}", name, port);
     }
 
@@ -311,10 +333,61 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops and deletes the servers whose owning JVM is gone (killed without running its shutdown
+     * hooks, e.g. by SIGKILL or a fork timeout). Servers of live JVMs are left alone.
+     */
+    private static void reapOrphans(Path script, Path serversDir) {
+        if (!Files.isDirectory(serversDir)) {
+            return;
+        }
+        List<Path> ownerFiles;
+        try (Stream<Path> paths = Files.list(serversDir)) {
+            ownerFiles = paths.filter(path -> path.getFileName().toString().endsWith(OWNER_SUFFIX)).toList();
+        } catch (IOException e) {
+            LOG.warn("could not list {} to stop servers of dead test JVMs", serversDir, e);
+            return;
+        }
+        for (Path ownerFile : ownerFiles) {
+            String fileName = ownerFile.getFileName().toString();
+            Path dataDir = ownerFile.resolveSibling(fileName.substring(0, fileName.length() - OWNER_SUFFIX.length()));
+            try {
+                long owner = Long.parseLong(Files.readString(ownerFile, StandardCharsets.UTF_8).strip());
+                if (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                LOG.warn("stopping PostgreSQL in {}: the test JVM that started it (pid {}) is gone", dataDir, owner);
+                stopAndDelete(script, dataDir);
+            } catch (IOException | NumberFormatException | UncheckedIOException e) {
+                LOG.warn("could not check or stop the orphaned PostgreSQL in {}", dataDir, e);
+            }
+        }
+    }
+
+    /** {@code <dataDir>.owner}: the pid of the JVM that started the server. */
+    private static Path ownerFile(Path dataDir) {
+        return dataDir.resolveSibling(dataDir.getFileName() + OWNER_SUFFIX);
+    }
+
+    private static void writeOwnerFile(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir.getParent());
+            Files.writeString(ownerFile(dataDir), ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + ownerFile(dataDir), e);
+        }
+    }
+
+    private static String lastLine(String text) {
+        String[] lines = text.strip().split("\n");
+        return lines[lines.length - 1].strip();
+    }
+
     private static void stopAndDelete(Path script, Path dataDir) {
         ScriptResult result = runScript(script, "stop", dataDir.toString());
         if (result.exitCode() == 0) {
             deleteTree(dataDir);
+            deleteQuietly(ownerFile(dataDir));
         } else {
             LOG.warn("could not stop PostgreSQL in {} (kept for inspection): {}", dataDir, result.output().strip());
         }

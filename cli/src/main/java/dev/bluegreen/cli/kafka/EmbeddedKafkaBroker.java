@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ErrorCode;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -418,9 +419,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         command.add("-Dlogback.configurationFile=" + files.logbackConfig());
         command.add("-Dlog4j2.configurationFile=" + files.log4j2Config());
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(absoluteClassPath());
         command.add(mainClass);
         return command;
+    }
+
+    /**
+     * This JVM's class path with every entry made absolute, since the broker runs in another
+     * folder ({@code java -jar bluegreen.jar} gives a relative {@code java.class.path}).
+     */
+    private static String absoluteClassPath() {
+        List<String> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(Pattern.quote(File.pathSeparator), -1)) {
+            entries.add(Path.of(entry).toAbsolutePath().toString());
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     private static void format(BrokerFiles files, String clusterId) throws IOException {

@@ -1,0 +1,141 @@
+package dev.bluegreen.core.event.envelope;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bluegreen.core.error.RowConversionException;
+import dev.bluegreen.core.event.ChangeEvent;
+import dev.bluegreen.core.event.Op;
+import dev.bluegreen.core.event.Row;
+import dev.bluegreen.core.event.TableId;
+import dev.bluegreen.core.position.Lsn;
+import dev.bluegreen.core.schema.ColumnSchema;
+import dev.bluegreen.core.schema.ColumnType;
+import dev.bluegreen.core.schema.TableSchema;
+import dev.bluegreen.core.schema.TypeKind;
+import dev.bluegreen.core.value.Bytes;
+import dev.bluegreen.core.value.Unavailable;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Envelopes as Debezium's PostgreSQL connector writes them through JsonConverter with schemas. */
+class DebeziumEnvelopeDecoderTest {
+
+    private static final TableId T = new TableId("public", "t");
+
+    private static final TableSchema SCHEMA = new TableSchema(T, List.of(
+            col("id", ColumnType.of(TypeKind.INT32, "integer")),
+            col("amount", new ColumnType(TypeKind.NUMERIC, "numeric(5,2)", -1, 5, 2, null)),
+            col("ts", new ColumnType(TypeKind.TIMESTAMP, "timestamp without time zone", -1, -1, 6, null)),
+            col("tstz", ColumnType.of(TypeKind.TIMESTAMPTZ, "timestamp with time zone")),
+            col("d", ColumnType.of(TypeKind.DATE, "date")),
+            col("body", ColumnType.of(TypeKind.TEXT, "text")),
+            col("tags", new ColumnType(TypeKind.ARRAY, "text[]", -1, -1, -1, ColumnType.of(TypeKind.TEXT, "text"))),
+            col("raw", ColumnType.of(TypeKind.BYTES, "bytea")),
+            col("u", ColumnType.of(TypeKind.UUID, "uuid"))),
+            List.of("id"), List.of(List.of("id")), false);
+
+    private static ColumnSchema col(String name, ColumnType type) {
+        return new ColumnSchema(name, type, true, false, false);
+    }
+
+    private static final String ROW_SCHEMA = """
+            {"type":"struct","optional":true,"name":"bluegreen.x.public.t.Value","field":"%s","fields":[
+              {"type":"int32","optional":false,"field":"id"},
+              {"type":"string","optional":true,"field":"amount"},
+              {"type":"int64","optional":true,"name":"io.debezium.time.MicroTimestamp","version":1,"field":"ts"},
+              {"type":"string","optional":true,"name":"io.debezium.time.ZonedTimestamp","version":1,"field":"tstz"},
+              {"type":"int32","optional":true,"name":"io.debezium.time.Date","version":1,"field":"d"},
+              {"type":"string","optional":true,"field":"body"},
+              {"type":"array","items":{"type":"string","optional":true},"optional":true,"field":"tags"},
+              {"type":"bytes","optional":true,"field":"raw"},
+              {"type":"string","optional":true,"name":"io.debezium.data.Uuid","version":1,"field":"u"}]}""";
+
+    private static String envelope(String op, String before, String after, String snapshot) {
+        return "{\"schema\":{\"type\":\"struct\",\"fields\":[" + ROW_SCHEMA.formatted("before") + ","
+                + ROW_SCHEMA.formatted("after") + ",{\"type\":\"struct\",\"fields\":[],\"field\":\"source\"},"
+                + "{\"type\":\"string\",\"field\":\"op\"}],\"name\":\"x.Envelope\"},\"payload\":{\"before\":" + before
+                + ",\"after\":" + after + ",\"source\":{\"version\":\"3.5.0.Final\",\"connector\":\"postgresql\","
+                + "\"ts_ms\":1700000000123,\"snapshot\":\"" + snapshot + "\",\"db\":\"app\",\"schema\":\"public\","
+                + "\"table\":\"t\",\"txId\":777,\"lsn\":23456789},\"op\":\"" + op + "\",\"ts_ms\":1700000000200}}";
+    }
+
+    private static final String KEY = "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":false,"
+            + "\"field\":\"id\"}],\"optional\":false,\"name\":\"x.Key\"},\"payload\":{\"id\":7}}";
+
+    private final DebeziumEnvelopeDecoder decoder = new DebeziumEnvelopeDecoder(Map.of(T, SCHEMA));
+
+    @Test
+    void decodesEveryTypeToItsCanonicalValue() {
+        String after = "{\"id\":7,\"amount\":\"1.50\",\"ts\":1700000000123456,\"tstz\":\"2023-11-14T22:13:20.123456Z\","
+                + "\"d\":19675,\"body\":\"héllo\",\"tags\":[\"a\",null],\"raw\":\"AAEC\","
+                + "\"u\":\"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\"}";
+        ChangeEvent e = decoder.decode(KEY, envelope("c", "null", after, "false"));
+        assertThat(e.op()).isEqualTo(Op.CREATE);
+        assertThat(e.table()).isEqualTo(T);
+        assertThat(e.key()).isEqualTo(Row.ofPairs("id", 7L));
+        assertThat(e.position()).isEqualTo(new Lsn(23456789));
+        assertThat(e.commitTimeMs()).isEqualTo(1700000000123L);
+        assertThat(e.lastSnapshotRowOfTable()).isFalse();
+        Row r = e.after();
+        assertThat(r.get("id")).isEqualTo(7L);
+        assertThat(r.get("amount")).isEqualTo(new BigDecimal("1.50"));
+        assertThat(r.get("amount")).isNotEqualTo(new BigDecimal("1.5"));
+        assertThat(r.get("ts")).isEqualTo(LocalDateTime.of(2023, 11, 14, 22, 13, 20, 123456000));
+        assertThat(r.get("tstz")).isEqualTo(Instant.parse("2023-11-14T22:13:20.123456Z"));
+        assertThat(r.get("d")).isEqualTo(LocalDate.ofEpochDay(19675));
+        assertThat(r.get("body")).isEqualTo("héllo");
+        assertThat(r.get("tags")).isEqualTo(java.util.Arrays.asList("a", null));
+        assertThat(r.get("raw")).isEqualTo(Bytes.of(new byte[] {0, 1, 2}));
+        assertThat(r.get("u")).isEqualTo(UUID.fromString("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"));
+    }
+
+    @Test
+    void unchangedToastPlaceholderBecomesUnavailable() {
+        String after = "{\"id\":7,\"amount\":\"2.00\",\"ts\":null,\"tstz\":null,\"d\":null,"
+                + "\"body\":\"__debezium_unavailable_value\",\"tags\":[\"__debezium_unavailable_value\"],"
+                + "\"raw\":\"X19kZWJleml1bV91bmF2YWlsYWJsZV92YWx1ZQ==\",\"u\":null}";
+        Row r = decoder.decode(KEY, envelope("u", "null", after, "false")).after();
+        assertThat(r.get("body")).isSameAs(Unavailable.VALUE);
+        assertThat(r.get("tags")).isSameAs(Unavailable.VALUE);
+        assertThat(r.get("raw")).isSameAs(Unavailable.VALUE);
+        assertThat(r.get("ts")).isNull();
+    }
+
+    @Test
+    void deleteCarriesTheKeyAndNoAfterRow() {
+        ChangeEvent e = decoder.decode(KEY, envelope("d", "{\"id\":7,\"amount\":\"0\",\"ts\":0,\"tstz\":\"1970-01-01T00:00:00Z\","
+                + "\"d\":0,\"body\":\"\",\"tags\":null,\"raw\":null,\"u\":null}", "null", "false"));
+        assertThat(e.op()).isEqualTo(Op.DELETE);
+        assertThat(e.after()).isNull();
+        assertThat(e.key()).isEqualTo(Row.ofPairs("id", 7L));
+    }
+
+    @Test
+    void tombstoneDecodesToNothing() {
+        assertThat(decoder.decode(KEY, null)).isNull();
+    }
+
+    @Test
+    void snapshotMarkerOfTheTablesLastRowIsKept() {
+        String after = "{\"id\":7,\"amount\":null,\"ts\":null,\"tstz\":null,\"d\":null,\"body\":null,\"tags\":null,"
+                + "\"raw\":null,\"u\":null}";
+        ChangeEvent e = decoder.decode(KEY, envelope("r", "null", after, "last_in_data_collection"));
+        assertThat(e.op()).isEqualTo(Op.READ);
+        assertThat(e.lastSnapshotRowOfTable()).isTrue();
+    }
+
+    @Test
+    void unknownTableAndBadJsonAreRowConversionErrors() {
+        assertThatThrownBy(() -> decoder.decode(KEY, envelope("c", "null", "{}", "false").replace("\"table\":\"t\"",
+                "\"table\":\"other\""))).isInstanceOf(RowConversionException.class).hasMessageContaining("public.other");
+        assertThatThrownBy(() -> decoder.decode(KEY, "{not json")).isInstanceOf(RowConversionException.class)
+                .hasMessageContaining("not valid JSON");
+    }
+}
