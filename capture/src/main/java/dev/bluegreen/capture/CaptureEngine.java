@@ -41,6 +41,7 @@ public final class CaptureEngine implements AutoCloseable {
     private final String pipeline;
     private final Properties properties;
     private final Producer<String, String> producer;
+    private final java.util.Set<String> topics;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "bluegreen-capture"));
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AtomicLong published = new AtomicLong();
@@ -51,11 +52,15 @@ public final class CaptureEngine implements AutoCloseable {
      * @param pipeline the pipeline name, for logs
      * @param properties Debezium properties from {@link DebeziumProperties}
      * @param producer a producer with {@code acks=all} and idempotence on; owned by the caller
+     * @param topics the change-event topics; records for any other destination (Debezium's own
+     *     heartbeat topic) are acknowledged to Debezium without being published
      */
-    public CaptureEngine(String pipeline, Properties properties, Producer<String, String> producer) {
+    public CaptureEngine(String pipeline, Properties properties, Producer<String, String> producer,
+                         java.util.Collection<String> topics) {
         this.pipeline = pipeline;
         this.properties = properties;
         this.producer = producer;
+        this.topics = java.util.Set.copyOf(topics);
     }
 
     /** Starts the engine on its own thread; returns at once. */
@@ -94,7 +99,9 @@ public final class CaptureEngine implements AutoCloseable {
             throws InterruptedException {
         List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
         for (ChangeEvent<String, String> r : records) {
-            acks.add(producer.send(new ProducerRecord<>(r.destination(), r.key(), r.value())));
+            if (topics.contains(r.destination())) {
+                acks.add(producer.send(new ProducerRecord<>(r.destination(), r.key(), r.value())));
+            }
         }
         producer.flush();
         for (Future<RecordMetadata> ack : acks) {

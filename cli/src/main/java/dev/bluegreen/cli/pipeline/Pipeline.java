@@ -69,7 +69,7 @@ public final class Pipeline implements AutoCloseable {
             startSink(topics);
             KafkaProducer<String, String> producer = track(KafkaClients.producer(config, bootstrap));
             capture = track(new CaptureEngine(config.name(),
-                    DebeziumProperties.of(config, validated.declaredKeys()), producer));
+                    DebeziumProperties.of(config, validated.declaredKeys()), producer, topics));
             capture.start();
             return this;
         } catch (RuntimeException e) {
