@@ -67,6 +67,7 @@ public final class Pipeline implements AutoCloseable {
             List<String> topics = DebeziumProperties.topics(config);
             KafkaClients.createTopics(config, bootstrap, topics);
             startSink(topics);
+            createDirectories(config.workDir().resolve("capture"));
             KafkaProducer<String, String> producer = track(KafkaClients.producer(config, bootstrap));
             capture = track(new CaptureEngine(config.name(),
                     DebeziumProperties.of(config, validated.declaredKeys()), producer, topics));
@@ -85,6 +86,15 @@ public final class Pipeline implements AutoCloseable {
         sink = track(new SinkRunner(config.name(), config.sink(), green, KafkaClients.consumer(config, bootstrap),
                 topics, planner, applier, Clock.systemUTC()));
         sink.start();
+    }
+
+    private static void createDirectories(java.nio.file.Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new BluegreenException(ErrorCode.CONFIG_INVALID, "cannot create " + dir + " for capture offsets: "
+                    + e.getMessage() + "; check pipeline.work-dir", e);
+        }
     }
 
     private <T extends AutoCloseable> T track(T resource) {

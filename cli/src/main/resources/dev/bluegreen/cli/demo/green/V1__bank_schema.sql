@@ -4,7 +4,7 @@
 --   pgbench_accounts -> bank.account    aid widened to bigint, abalance -> balance_cents, filler dropped
 --   pgbench_history  -> bank.transfer   gets a key (transfer_id, from blue's added hid), delta -> amount_cents,
 --                                       mtime (timestamp) -> created_at (timestamptz, declared zone UTC)
-CREATE SCHEMA bank;
+-- schema bank is created by Flyway (schemas = bank)
 
 CREATE TABLE bank.branch (
     branch_id     integer PRIMARY KEY,
