@@ -36,7 +36,7 @@ public final class DebeziumProperties {
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
         p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
         p.setProperty("offset.storage.file.filename", captureDir.resolve("offsets.dat").toString());
-        p.setProperty("offset.flush.interval.ms", "1000");
+        p.setProperty("offset.flush.interval.ms", "250");
         p.setProperty("database.hostname", config.blue().host());
         p.setProperty("database.port", Integer.toString(config.blue().port()));
         p.setProperty("database.user", config.blue().user());

@@ -10,15 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -85,24 +77,8 @@ public final class Drain {
     }
 
     private static Map<TopicPartition, Long> endOffsets(Pipeline pipeline) {
-        List<String> topics = DebeziumProperties.topics(pipeline.config());
-        try (Admin admin = Admin.create(KafkaClients.base(pipeline.config(), pipeline.bootstrapServers()))) {
-            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            for (TopicDescription d : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
-                d.partitions().forEach(p -> request.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
-            }
-            Map<TopicPartition, Long> out = new HashMap<>();
-            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e
-                    : admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).entrySet()) {
-                out.put(e.getKey(), e.getValue().offset());
-            }
-            return out;
-        } catch (ExecutionException | TimeoutException e) {
-            throw new BluegreenException(ErrorCode.BROKER_UNAVAILABLE, "cannot read end offsets: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BluegreenException(ErrorCode.BROKER_UNAVAILABLE, "interrupted reading end offsets", e);
-        }
+        return KafkaClients.endOffsets(pipeline.config(), pipeline.bootstrapServers(),
+                DebeziumProperties.topics(pipeline.config()));
     }
 
     private static boolean reached(Pipeline pipeline, Map<TopicPartition, Long> end) {

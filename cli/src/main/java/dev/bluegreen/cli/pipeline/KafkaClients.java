@@ -14,7 +14,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -60,6 +64,9 @@ final class KafkaClients {
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.sink().batchSizeRows()));
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "bluegreen-" + config.name() + "-sink");
+        // static membership: a restarted sink takes its partitions back at once instead of waiting
+        // out the session timeout of the member that died
+        p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "bluegreen-" + config.name() + "-sink-0");
         return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
     }
 
@@ -85,6 +92,32 @@ final class KafkaClients {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BluegreenException(ErrorCode.BROKER_UNAVAILABLE, "interrupted while creating topics", e);
+        }
+    }
+
+    /**
+     * Kafka's end offset of every partition of the topics.
+     *
+     * @throws BluegreenException (BROKER_UNAVAILABLE) when the broker does not answer within 30 s
+     */
+    static Map<TopicPartition, Long> endOffsets(PipelineConfig config, String bootstrap, List<String> topics) {
+        try (Admin admin = Admin.create(base(config, bootstrap))) {
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            for (TopicDescription d : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+                d.partitions().forEach(p -> request.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+            }
+            Map<TopicPartition, Long> out = new HashMap<>();
+            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e
+                    : admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).entrySet()) {
+                out.put(e.getKey(), e.getValue().offset());
+            }
+            return out;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new BluegreenException(ErrorCode.BROKER_UNAVAILABLE, "cannot read end offsets from Kafka at "
+                    + bootstrap + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BluegreenException(ErrorCode.BROKER_UNAVAILABLE, "interrupted reading end offsets", e);
         }
     }
 

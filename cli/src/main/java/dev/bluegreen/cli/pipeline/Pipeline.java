@@ -66,6 +66,7 @@ public final class Pipeline implements AutoCloseable {
                     : config.kafka().bootstrap();
             List<String> topics = DebeziumProperties.topics(config);
             KafkaClients.createTopics(config, bootstrap, topics);
+            SnapshotRebuild.prepare(validated, green, bootstrap);
             startSink(topics);
             createDirectories(config.workDir().resolve("capture"));
             KafkaProducer<String, String> producer = track(KafkaClients.producer(config, bootstrap));

@@ -119,7 +119,7 @@ class BadInputIT {
     }
 
     private static PipelineConfig config(String budget) throws Exception {
-        Map<String, String> env = new HashMap<>(Map.of("WORK_DIR", work.resolve("pipeline-" + budget).toString(),
+        Map<String, String> env = new HashMap<>(Map.of("NAME", "bad" + budget, "WORK_DIR", work.resolve("pipeline-" + budget).toString(),
                 "BLUE_URL", blueServer.postgres().jdbcUrl("bad"), "GREEN_URL", greenServer.postgres().jdbcUrl("bad"),
                 "BUDGET", budget));
         Path dir = Files.createDirectories(work.resolve("cfg-" + budget));

@@ -119,11 +119,21 @@ final class ConfigNode {
         if (!n.present()) {
             return def;
         }
-        if (!n.json.canConvertToLong() || !n.json.isIntegralNumber()) {
+        long v;
+        if (n.json.isTextual() && ENV.matcher(n.json.asText()).find()) {
+            String text = n.substitute(n.json.asText());
+            try {
+                v = Long.parseLong(text.trim());
+            } catch (NumberFormatException e) {
+                n.problem("expected a whole number, got '" + text + "' from " + n.describe());
+                return def;
+            }
+        } else if (!n.json.canConvertToLong() || !n.json.isIntegralNumber()) {
             n.problem("expected a whole number, got " + n.describe());
             return def;
+        } else {
+            v = n.json.asLong();
         }
-        long v = n.json.asLong();
         if (v < min || v > max) {
             n.problem("value " + v + " is out of range; use a number from " + min + " to " + max);
             return def;
