@@ -93,7 +93,48 @@ class PagilaPipelineIT {
                 assertThat(rs.next()).as("no row left under the old key").isFalse();
             }
             assertThat(Pipelines.status(p).deadLetters()).isZero();
+            assertThat(toastPlaceholderEvents(p)).as("the rate update carried the unchanged-TOAST placeholder,"
+                    + " so the test exercised that path").isPositive();
+            String status = statusCommandOutput(work.resolve("pipeline.yaml"));
+            assertThat(status).contains("pipeline pagila: running").contains("replication lag:")
+                    .contains("public.payment").contains("done (").contains("dead letters");
         }
+    }
+
+    /** Counts change events of film 7 whose description is Debezium's unavailable-value placeholder. */
+    private static long toastPlaceholderEvents(Pipeline p) {
+        java.util.Properties props = new java.util.Properties();
+        props.put("bootstrap.servers", p.bootstrapServers());
+        props.put("group.id", "pagila-it-inspect");
+        props.put("auto.offset.reset", "earliest");
+        long found = 0;
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(props,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.StringDeserializer())) {
+            consumer.subscribe(java.util.List.of("bluegreen.pagila.public.film"));
+            long deadline = System.currentTimeMillis() + 15_000;
+            while (System.currentTimeMillis() < deadline && found == 0) {
+                for (var r : consumer.poll(Duration.ofMillis(500))) {
+                    if (r.value() != null && r.value().contains("\"film_id\":7,")
+                            && r.value().contains("__debezium_unavailable_value")) {
+                        found++;
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    private static String statusCommandOutput(Path config) {
+        java.io.PrintStream original = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertThat(dev.bluegreen.cli.BluegreenCli.execute("status", "--config", config.toString())).isZero();
+        } finally {
+            System.setOut(original);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Inserts, updates and deletes on blue; returns the large text written to film 7. */

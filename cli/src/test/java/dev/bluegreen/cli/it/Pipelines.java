@@ -29,11 +29,15 @@ public final class Pipelines {
     private Pipelines() {
     }
 
-    /** Loads a config from a test resource, with {@code ${VAR}} taken from {@code env}. */
+    /** Writes a test resource config with {@code ${VAR}} replaced from {@code env} into {@code dir}, and loads it. */
     public static PipelineConfig config(String resource, Path dir, Map<String, String> env) throws IOException {
         Path file = dir.resolve(Path.of(resource).getFileName().toString());
         try (InputStream in = Pipelines.class.getResourceAsStream(resource)) {
-            Files.writeString(file, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            for (Map.Entry<String, String> e : env.entrySet()) {
+                yaml = yaml.replace("${" + e.getKey() + "}", e.getValue()); // a complete file for CLI commands
+            }
+            Files.writeString(file, yaml);
         }
         return new PipelineConfigLoader(v -> env.get(v)).load(file);
     }
