@@ -41,7 +41,8 @@ public final class CaptureEngine implements AutoCloseable {
     private final String pipeline;
     private final Properties properties;
     private final Producer<String, String> producer;
-    private final java.util.Set<String> topics;
+    private final java.util.Map<String, String> tableByTopic;
+    private boolean snapshotCompleteSent;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "bluegreen-capture"));
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AtomicLong published = new AtomicLong();
@@ -52,15 +53,16 @@ public final class CaptureEngine implements AutoCloseable {
      * @param pipeline the pipeline name, for logs
      * @param properties Debezium properties from {@link DebeziumProperties}
      * @param producer a producer with {@code acks=all} and idempotence on; owned by the caller
-     * @param topics the change-event topics; records for any other destination (Debezium's own
-     *     heartbeat topic) are acknowledged to Debezium without being published
+     * @param tableByTopic the change-event topics, each with its blue table ({@code schema.table});
+     *     records for any other destination (Debezium's own heartbeat topic) are acknowledged to
+     *     Debezium without being published
      */
     public CaptureEngine(String pipeline, Properties properties, Producer<String, String> producer,
-                         java.util.Collection<String> topics) {
+                         java.util.Map<String, String> tableByTopic) {
         this.pipeline = pipeline;
         this.properties = properties;
         this.producer = producer;
-        this.topics = java.util.Set.copyOf(topics);
+        this.tableByTopic = java.util.Map.copyOf(tableByTopic);
     }
 
     /** Starts the engine on its own thread; returns at once. */
@@ -99,7 +101,11 @@ public final class CaptureEngine implements AutoCloseable {
             throws InterruptedException {
         List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
         for (ChangeEvent<String, String> r : records) {
-            if (topics.contains(r.destination())) {
+            if (!snapshotCompleteSent && SnapshotMarkers.isStreamingEvent(r.value())) {
+                acks.addAll(SnapshotMarkers.publish(producer, tableByTopic));
+                snapshotCompleteSent = true;
+            }
+            if (tableByTopic.containsKey(r.destination())) {
                 acks.add(producer.send(new ProducerRecord<>(r.destination(), r.key(), r.value())));
             }
         }

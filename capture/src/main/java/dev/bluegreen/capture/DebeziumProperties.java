@@ -88,6 +88,16 @@ public final class DebeziumProperties {
         return topics;
     }
 
+    /** Every change-event topic with the blue table it carries ({@code schema.table}). */
+    public static java.util.Map<String, String> tableByTopic(PipelineConfig config) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (TableMapping m : config.tables()) {
+            out.put(topic(config, m.blue()), m.blue().toString());
+        }
+        out.put(topic(config, BlueSetup.HEARTBEAT), BlueSetup.HEARTBEAT.toString());
+        return out;
+    }
+
     private static String includeList(PipelineConfig config) {
         List<String> patterns = new ArrayList<>();
         for (TableMapping m : config.tables()) {

@@ -59,13 +59,5 @@ final class ProgressTable {
             ps.setLong(4, Math.max(0, nowMs - heartbeatCommitMs));
             ps.executeUpdate();
         }
-        // heartbeats are written only while streaming, which starts after the snapshot; an empty table
-        // has no snapshot row to carry the last-row marker, so it is done once a heartbeat arrives.
-        // (Other tables may still have snapshot rows queued in their own topics: they wait for their marker.)
-        try (PreparedStatement ps = c.prepareStatement("UPDATE bluegreen.table_progress SET snapshot_done = true"
-                + " WHERE pipeline = ? AND NOT snapshot_done AND snapshot_rows = 0 AND snapshot_estimate = 0")) {
-            ps.setString(1, pipeline);
-            ps.executeUpdate();
-        }
     }
 }

@@ -71,7 +71,7 @@ public final class Pipeline implements AutoCloseable {
             createDirectories(config.workDir().resolve("capture"));
             KafkaProducer<String, String> producer = track(KafkaClients.producer(config, bootstrap));
             capture = track(new CaptureEngine(config.name(),
-                    DebeziumProperties.of(config, validated.declaredKeys()), producer, topics));
+                    DebeziumProperties.of(config, validated.declaredKeys()), producer, DebeziumProperties.tableByTopic(config)));
             capture.start();
             return this;
         } catch (RuntimeException e) {

@@ -57,6 +57,10 @@ public final class BatchPlanner {
         for (ConsumerRecord<String, String> r : records) {
             next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
             EventSource source = new EventSource("?", r.topic(), r.partition(), r.offset(), r.key(), r.value());
+            if (r.key() == null && r.value() != null && r.value().startsWith(SNAPSHOT_COMPLETE)) {
+                snapshotComplete(r.value(), progress, deadLetters, source, heartbeatTable);
+                continue;
+            }
             ChangeEvent event;
             try {
                 event = decoder.decode(r.key(), r.value());
@@ -94,6 +98,26 @@ public final class BatchPlanner {
         }
         closeSegment(segments, current);
         return new BatchPlan(segments, deadLetters, progress, heartbeat, next);
+    }
+
+    /**
+     * Capture's marker that the snapshot is over: written into every table topic when streaming
+     * starts, so all of that table's snapshot rows precede it (see capture's SnapshotMarkers).
+     */
+    private static final String SNAPSHOT_COMPLETE = "{\"bluegreen\":\"snapshot-complete\"";
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private static void snapshotComplete(String value, Map<TableId, TableProgress> progress, List<DeadLetter> dead,
+                                         EventSource source, TableId heartbeatTable) {
+        try {
+            TableId table = TableId.parse(JSON.readTree(value).path("table").asText());
+            if (!table.equals(heartbeatTable)) {
+                progress.computeIfAbsent(table, t -> new TableProgress()).snapshotDone = true;
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            dead.add(source.deadLetter("unreadable snapshot-complete marker: " + e.getMessage()));
+        }
     }
 
     private static void count(TableProgress p, ChangeEvent e) {
