@@ -3,6 +3,8 @@ package dev.bluegreen.core.event.envelope;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.bluegreen.core.error.RowConversionException;
 import dev.bluegreen.core.event.ChangeEvent;
 import dev.bluegreen.core.event.Op;
@@ -17,10 +19,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decodes Debezium change events serialized by Kafka Connect's {@code JsonConverter} with schemas
- * enabled (the format bluegreen's capture publishes) into {@link ChangeEvent}s with canonical
- * values. The blue catalog read at start fixes each column's kind; the field's Connect schema
- * name (e.g. {@code io.debezium.time.MicroTimestamp}) fixes its encoding.
+ * Decodes Debezium change events serialized by Kafka Connect's {@code JsonConverter} into
+ * {@link ChangeEvent}s with canonical values. The blue catalog read at start fixes each column's
+ * kind. Records with schemas ({@code schemas.enable=true}) name each field's encoding (e.g.
+ * {@code io.debezium.time.MicroTimestamp}); records without (what bluegreen's capture publishes:
+ * a fraction of the size and of the parsing cost) get it from the catalog and bluegreen's fixed
+ * capture settings.
  *
  * <p>Expects the capture settings bluegreen uses: {@code decimal.handling.mode=string},
  * {@code binary.handling.mode=bytes}, the default {@code unavailable.value.placeholder}.
@@ -57,8 +61,9 @@ public final class DebeziumEnvelopeDecoder {
             return null;
         }
         JsonNode value = parse(valueJson, "value");
-        JsonNode payload = value.path("payload");
-        JsonNode schema = value.path("schema");
+        boolean withSchema = value.has("schema") && value.has("payload");
+        JsonNode payload = withSchema ? value.get("payload") : value;
+        JsonNode schema = withSchema ? value.get("schema") : MissingNode.getInstance();
         JsonNode source = payload.path("source");
         TableId table = new TableId(source.path("schema").asText(), source.path("table").asText());
         Map<String, ColumnSchema> tableColumns = columns.get(table);
@@ -70,12 +75,14 @@ public final class DebeziumEnvelopeDecoder {
         Lsn lsn = source.hasNonNull("lsn") ? new Lsn(source.get("lsn").asLong()) : null;
         Row after = null;
         if (op.hasAfter()) {
-            after = struct(table, tableColumns, payload.path("after"), field(schema, "after"));
+            after = struct(table, tableColumns, payload.path("after"), withSchema ? field(schema, "after") : null);
         }
         Row key = Row.empty();
         if (keyJson != null) {
             JsonNode keyNode = parse(keyJson, "key");
-            key = struct(table, tableColumns, keyNode.path("payload"), keyNode.path("schema"));
+            boolean keyWithSchema = keyNode.has("schema") && keyNode.has("payload");
+            key = struct(table, tableColumns, keyWithSchema ? keyNode.get("payload") : keyNode,
+                    keyWithSchema ? keyNode.get("schema") : null);
         }
         String snapshot = source.path("snapshot").asText("false");
         boolean lastOfTable = snapshot.equals("last") || snapshot.equals("last_in_data_collection");
@@ -100,13 +107,26 @@ public final class DebeziumEnvelopeDecoder {
                 + "'; was it produced by bluegreen's capture (JsonConverter, schemas.enable=true)?");
     }
 
+    /**
+     * The fields of a row: from the Connect schema when the record has one, else one synthetic
+     * field descriptor per payload field (encodings then follow from blue's catalog).
+     */
+    private static Iterable<JsonNode> fields(JsonNode payload, JsonNode schema) {
+        if (schema != null) {
+            return schema.path("fields");
+        }
+        List<JsonNode> out = new ArrayList<>();
+        payload.fieldNames().forEachRemaining(n -> out.add(JsonNodeFactory.instance.objectNode().put("field", n)));
+        return out;
+    }
+
     private static Row struct(TableId table, Map<String, ColumnSchema> tableColumns, JsonNode payload, JsonNode schema) {
         if (!payload.isObject()) {
             throw new RowConversionException("change event for " + table + " has no row where one was expected");
         }
         List<String> names = new ArrayList<>();
         List<Object> values = new ArrayList<>();
-        for (JsonNode f : schema.path("fields")) {
+        for (JsonNode f : fields(payload, schema)) {
             String name = f.path("field").asText();
             ColumnSchema column = tableColumns.get(name);
             if (column == null) {

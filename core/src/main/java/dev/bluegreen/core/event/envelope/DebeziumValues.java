@@ -65,6 +65,9 @@ final class DebeziumValues {
 
     private static Object value(JsonNode v, JsonNode schema, ColumnType type, TableId table, String column) {
         String name = schema.path("name").asText("");
+        if (name.isEmpty()) {
+            name = impliedTemporalEncoding(type);
+        }
         switch (type.kind()) {
             case INT16: case INT32: case INT64:
                 return v.longValue();
@@ -110,6 +113,24 @@ final class DebeziumValues {
             default:
                 throw new RowConversionException(table + "." + column + ": type " + type.sqlName()
                         + " has no canonical form in bluegreen");
+        }
+    }
+
+    /**
+     * The encoding Debezium uses for a temporal column when the record carries no schema, under
+     * bluegreen's fixed {@code time.precision.mode=adaptive_time_microseconds}: TIME is always
+     * {@code MicroTime}; TIMESTAMP(0..3) is {@code Timestamp} (ms), wider is {@code MicroTimestamp}
+     * (Debezium PostgreSQL connector documentation, "Temporal types").
+     */
+    private static String impliedTemporalEncoding(ColumnType type) {
+        switch (type.kind()) {
+            case TIME:
+                return "io.debezium.time.MicroTime";
+            case TIMESTAMP:
+                return type.scale() >= 0 && type.scale() <= 3 ? "io.debezium.time.Timestamp"
+                        : "io.debezium.time.MicroTimestamp";
+            default:
+                return "";
         }
     }
 

@@ -97,6 +97,29 @@ class DebeziumEnvelopeDecoderTest {
     }
 
     @Test
+    void decodesEnvelopesWithoutSchemasFromTheCatalog() {
+        String after = "{\"id\":7,\"amount\":\"1.50\",\"ts\":1700000000123456,\"tstz\":\"2023-11-14T22:13:20.123456Z\","
+                + "\"d\":19675,\"body\":\"héllo\",\"tags\":[\"a\",null],\"raw\":\"AAEC\","
+                + "\"u\":\"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\"}";
+        String withSchema = envelope("c", "null", after, "false");
+        String payloadOnly = withSchema.substring(withSchema.indexOf("\"payload\":") + 10, withSchema.length() - 1);
+        ChangeEvent expected = decoder.decode(KEY, withSchema);
+        ChangeEvent e = decoder.decode("{\"id\":7}", payloadOnly);
+        assertThat(e).isEqualTo(expected);
+    }
+
+    @Test
+    void millisecondTimestampsWithoutSchemaFollowTheColumnPrecision() {
+        TableSchema ms = new TableSchema(T, List.of(col("id", ColumnType.of(TypeKind.INT32, "integer")),
+                col("at", new ColumnType(TypeKind.TIMESTAMP, "timestamp(3) without time zone", -1, -1, 3, null))),
+                List.of("id"), List.of(List.of("id")), false);
+        DebeziumEnvelopeDecoder d = new DebeziumEnvelopeDecoder(Map.of(T, ms));
+        ChangeEvent e = d.decode("{\"id\":1}", "{\"before\":null,\"after\":{\"id\":1,\"at\":1700000000123},"
+                + "\"source\":{\"ts_ms\":1,\"snapshot\":\"false\",\"schema\":\"public\",\"table\":\"t\"},\"op\":\"c\"}");
+        assertThat(e.after().get("at")).isEqualTo(LocalDateTime.of(2023, 11, 14, 22, 13, 20, 123_000_000));
+    }
+
+    @Test
     void unchangedToastPlaceholderBecomesUnavailable() {
         String after = "{\"id\":7,\"amount\":\"2.00\",\"ts\":null,\"tstz\":null,\"d\":null,"
                 + "\"body\":\"__debezium_unavailable_value\",\"tags\":[\"__debezium_unavailable_value\"],"
