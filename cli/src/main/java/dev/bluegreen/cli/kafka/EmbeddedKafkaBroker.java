@@ -258,6 +258,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops a broker left running on {@code workDir} by a process that died without closing it
+     * (SIGKILL skips shutdown hooks); does nothing when none runs. Used by {@link #start} and by
+     * tests that kill a pipeline process on purpose.
+     *
+     * @throws BluegreenException (BROKER_UNAVAILABLE) when it cannot be stopped or read
+     */
+    public static void stopLeftover(Path workDir) {
+        try {
+            stopStaleBroker(new BrokerFiles(workDir.toAbsolutePath().normalize().resolve("kafka")));
+        } catch (IOException e) {
+            throw new BluegreenException(ErrorCode.BROKER_UNAVAILABLE, "cannot check for a leftover broker in "
+                    + workDir + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Stops the process named in broker.pid if its command line names our server.properties. */
     private static void stopStaleBroker(BrokerFiles files) throws IOException {
         if (!Files.exists(files.pidFile())) {

@@ -3,6 +3,7 @@ package dev.bluegreen.cli.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bluegreen.cli.BluegreenCli;
+import dev.bluegreen.cli.kafka.EmbeddedKafkaBroker;
 import dev.bluegreen.cli.pipeline.Drain;
 import dev.bluegreen.cli.pipeline.Pipeline;
 import dev.bluegreen.cli.status.PipelineStatus;
@@ -64,7 +65,10 @@ class RestartPipelineIT {
             child.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL mid-stream
             writeChanges(c, random, 300); // while nothing captures
         } finally {
-            child.destroyForcibly();
+            child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            // the killed child could not stop the broker it started; the restart below would, but not
+            // when this test fails before it
+            EmbeddedKafkaBroker.stopLeftover(config.workDir());
         }
 
         try (Pipeline p = new Pipeline(config).start()) {
