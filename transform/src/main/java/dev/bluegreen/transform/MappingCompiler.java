@@ -7,6 +7,7 @@ import dev.bluegreen.core.config.TableMapping;
 import dev.bluegreen.core.config.TargetTable;
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ConfigException.Problem;
+import dev.bluegreen.core.error.Suggestions;
 import dev.bluegreen.core.event.TableId;
 import dev.bluegreen.core.schema.ColumnSchema;
 import dev.bluegreen.core.schema.ColumnType;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /**
  * Checks a declared {@link TableMapping} against the live blue and green schemas and compiles it
@@ -367,16 +367,7 @@ public final class MappingCompiler {
         }
 
         private static String closest(String name, List<String> candidates) {
-            String best = null;
-            int bestDistance = Integer.MAX_VALUE;
-            for (String c : candidates) {
-                int d = LevenshteinDistance.getDefaultInstance().apply(name, c);
-                if (d < bestDistance) {
-                    bestDistance = d;
-                    best = c;
-                }
-            }
-            return best != null && bestDistance <= 3 ? "; did you mean '" + best + "'?" : "";
+            return Suggestions.closest(name, candidates).map(b -> "; did you mean '" + b + "'?").orElse("");
         }
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bluegreen.cli.BluegreenCli;
-import dev.bluegreen.cli.kafka.EmbeddedKafkaBroker;
 import dev.bluegreen.cli.pipeline.Drain;
 import dev.bluegreen.cli.pipeline.Pipeline;
 import dev.bluegreen.core.config.PipelineConfig;
@@ -23,7 +22,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -47,19 +45,12 @@ class BadInputIT {
     @TempDir
     static Path work;
 
-    static EmbeddedKafkaBroker broker;
+    @RegisterExtension
+    static KafkaBrokerExtension broker = new KafkaBrokerExtension();
 
     @BeforeAll
     static void setUp() throws Exception {
         CountersSchema.create(blueServer.postgres(), greenServer.postgres(), "bad");
-        broker = EmbeddedKafkaBroker.start(work.resolve("broker"));
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
     }
 
     @Test

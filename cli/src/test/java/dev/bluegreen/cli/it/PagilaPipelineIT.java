@@ -2,7 +2,6 @@ package dev.bluegreen.cli.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bluegreen.cli.kafka.EmbeddedKafkaBroker;
 import dev.bluegreen.cli.pipeline.Drain;
 import dev.bluegreen.cli.pipeline.Pipeline;
 import dev.bluegreen.core.config.PipelineConfig;
@@ -14,8 +13,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,19 +36,8 @@ class PagilaPipelineIT {
     @TempDir
     static Path work;
 
-    static EmbeddedKafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.start(work.resolve("broker"));
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static KafkaBrokerExtension broker = new KafkaBrokerExtension();
 
     @Test
     void greenEqualsBlueThroughTheMappingAfterSnapshotAndStreaming() throws Exception {

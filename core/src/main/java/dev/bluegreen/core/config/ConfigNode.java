@@ -3,7 +3,7 @@ package dev.bluegreen.core.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.bluegreen.core.error.ConfigException.Problem;
-import org.apache.commons.text.similarity.LevenshteinDistance;
+import dev.bluegreen.core.error.Suggestions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -205,15 +205,6 @@ final class ConfigNode {
     }
 
     private static String suggestion(String key, Set<String> allowed) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String a : allowed) {
-            int d = LevenshteinDistance.getDefaultInstance().apply(key, a);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = a;
-            }
-        }
-        return best != null && bestDistance <= 3 ? " (did you mean '" + best + "'?)" : "";
+        return Suggestions.closest(key, allowed).map(b -> " (did you mean '" + b + "'?)").orElse("");
     }
 }
