@@ -42,8 +42,12 @@ public final class Endpoints {
             c.isValid(5);
         } catch (SQLException e) {
             ds.close();
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
             throw new BluegreenException(code, "cannot connect to " + endpoint.jdbcUrl() + " as " + endpoint.user()
-                    + ": " + e.getMessage() + "; check that the server is up and the URL, user and password", e);
+                    + ": " + root.getMessage() + "; check that the server is up and the URL, user and password", e);
         }
         return ds;
     }
