@@ -70,7 +70,7 @@ public final class PostgresCatalog {
      * @throws SQLException when the catalog cannot be read
      */
     public Optional<TableSchema> table(TableId id) throws SQLException {
-        Optional<long[]> oid = tableOid(id);
+        Optional<Relation> oid = relation(id);
         if (oid.isEmpty()) {
             return Optional.empty();
         }
@@ -89,7 +89,7 @@ public final class PostgresCatalog {
         List<String> pk = new ArrayList<>();
         List<List<String>> unique = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(INDEXES)) {
-            ps.setLong(1, oid.get()[0]);
+            ps.setLong(1, oid.get().oid());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     List<String> cols = List.of((String[]) rs.getArray("cols").getArray());
@@ -102,7 +102,7 @@ public final class PostgresCatalog {
                 }
             }
         }
-        return Optional.of(new TableSchema(id, columns, pk, unique, oid.get()[1] == 1));
+        return Optional.of(new TableSchema(id, columns, pk, unique, oid.get().partitioned()));
     }
 
     /**
@@ -112,19 +112,14 @@ public final class PostgresCatalog {
      * @throws SQLException when the catalog cannot be read
      */
     public Optional<TableFacts> facts(TableId id) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(TABLE)) {
-            ps.setString(1, id.schema());
-            ps.setString(2, id.name());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new TableFacts(rs.getBoolean("relispartition"), rs.getString("relreplident").charAt(0)));
-            }
-        }
+        return relation(id).map(r -> new TableFacts(r.partition(), r.replicaIdentity()));
     }
 
-    private Optional<long[]> tableOid(TableId id) throws SQLException {
+    /** One pg_class row of an ordinary or partitioned table. */
+    private record Relation(long oid, boolean partitioned, boolean partition, char replicaIdentity) {
+    }
+
+    private Optional<Relation> relation(TableId id) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(TABLE)) {
             ps.setString(1, id.schema());
             ps.setString(2, id.name());
@@ -132,7 +127,8 @@ public final class PostgresCatalog {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new long[] {rs.getLong("oid"), "p".equals(rs.getString("relkind")) ? 1 : 0});
+                return Optional.of(new Relation(rs.getLong("oid"), "p".equals(rs.getString("relkind")),
+                        rs.getBoolean("relispartition"), rs.getString("relreplident").charAt(0)));
             }
         }
     }
