@@ -64,7 +64,7 @@ public final class BatchPlanner {
             ChangeEvent event;
             try {
                 event = decoder.decode(r.key(), r.value());
-            } catch (BluegreenException e) {
+            } catch (BluegreenException | IllegalArgumentException e) {
                 deadLetters.add(source.deadLetter(e.getMessage()));
                 continue;
             }
@@ -92,7 +92,7 @@ public final class BatchPlanner {
                 for (GreenAction a : actions(event, transform, source)) {
                     put(current, a, transform);
                 }
-            } catch (BluegreenException e) {
+            } catch (BluegreenException | IllegalArgumentException e) {
                 deadLetters.add(source.deadLetter(e.getMessage()));
             }
         }

@@ -70,6 +70,9 @@ final class DebeziumValues {
         }
         switch (type.kind()) {
             case INT16: case INT32: case INT64:
+                if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+                    throw new RowConversionException(table + "." + column + ": expected a whole number, got " + v);
+                }
                 return v.longValue();
             case NUMERIC:
                 if (!v.isTextual()) {
@@ -82,6 +85,9 @@ final class DebeziumValues {
             case FLOAT64:
                 return v.doubleValue();
             case BOOLEAN:
+                if (!v.isBoolean()) {
+                    throw new RowConversionException(table + "." + column + ": expected true or false, got " + v);
+                }
                 return v.booleanValue();
             case TEXT: case ENUM: case JSON: case TSVECTOR:
                 return v.asText();
