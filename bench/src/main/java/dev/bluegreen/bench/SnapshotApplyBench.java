@@ -1,171 +1,307 @@
 package dev.bluegreen.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.bluegreen.core.config.EndpointConfig;
-import dev.bluegreen.core.dialect.postgres.PostgresDialect;
 import dev.bluegreen.core.endpoint.Endpoints;
 import dev.bluegreen.core.error.ErrorCode;
 import dev.bluegreen.core.event.Row;
-import dev.bluegreen.core.event.TableId;
-import dev.bluegreen.core.schema.ColumnType;
-import dev.bluegreen.core.schema.TypeKind;
-import dev.bluegreen.sink.apply.GreenApplier;
-import dev.bluegreen.sink.batch.EventSource;
-import dev.bluegreen.sink.batch.GreenAction;
 import dev.bluegreen.testkit.LocalPostgres;
-import dev.bluegreen.transform.TargetShape;
-import java.io.StringReader;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import org.postgresql.PGConnection;
+import java.util.Properties;
 
 /**
- * How fast can the sink write snapshot rows into green? Measures, on one throwaway PostgreSQL,
- * interleaved and repeated, rows/s of:
- * <ol>
- *   <li>the sink's path: {@link GreenApplier#applyBatch} with 5,000-row transactions on a pool
- *       with {@code reWriteBatchedInserts=true} (multi-row {@code INSERT ... ON CONFLICT});</li>
- *   <li>the same statements without the driver's rewrite (one upsert per row in a JDBC batch);</li>
- *   <li>the anchor: a raw {@code COPY ... FROM STDIN} of the same rows into the empty table.</li>
- * </ol>
- * Prints median and min-max rows/s and the ratio to the anchor. Arguments: {@code --rows N}
- * (default 200,000), {@code --reps N} (default 5).
+ * What is the fastest correct way for the sink to write snapshot rows into green?
+ *
+ * <p>On one throwaway PostgreSQL ({@link LocalPostgres}), writes the same N canonical rows of
+ * {@code bank.account} (see {@link AccountRows}) into a freshly {@code TRUNCATE}d table by each path,
+ * interleaved (the starting path rotates every repetition), and reports rows per second (rows
+ * written / wall-clock seconds of the write, connection already open, commit included):
+ * <ul>
+ *   <li>(A) the sink's code path: {@code GreenApplier.applyBatch} with upserts, 5,000 rows per
+ *       transaction, on the sink's HikariCP pool ({@code Endpoints.pool}, {@code reWriteBatchedInserts=true});</li>
+ *   <li>(B) the same on a plain JDBC connection with {@code reWriteBatchedInserts=false} (one
+ *       {@code INSERT ... ON CONFLICT} per row in a JDBC batch);</li>
+ *   <li>(C) COPY (text or binary) into a temporary staging table, then {@code INSERT ... SELECT ...
+ *       ON CONFLICT DO UPDATE}, per 5,000-row and per 50,000-row transaction, on the sink's pool;</li>
+ *   <li>(D) the anchor and ceiling: one raw {@code COPY bank.account FROM STDIN} into the empty table.</li>
+ * </ul>
+ * Before timing, every path must turn a table holding stale versions of some rows into exactly the
+ * expected rows (the anchor starts from an empty table); after every timed run the table's count,
+ * balance sum and an MD5 over every column must match. A mismatch aborts the run with an
+ * {@link IllegalStateException}.
+ *
+ * <p>Prints a markdown table (median and min-max rows/s, ratio of medians to (D)) with the machine's
+ * cores, memory and load average (to spot runs that shared the machine) and writes the same as JSON to {@code bench/target/results/snapshot-apply-<timestamp>.json}.
+ * Arguments: {@code --rows N} (default 500,000), {@code --reps N} (default 5).
  */
 public final class SnapshotApplyBench {
 
-    private static final TableId TABLE = new TableId("bank", "account");
-    private static final int BATCH_ROWS = 5_000;
+    private static final String DATABASE = "bench";
+    private static final int CHECK_ROWS = 12_000;
+    private static final String ANCHOR = "D";
 
     private SnapshotApplyBench() {
     }
 
     public static void main(String[] args) throws Exception {
-        int rows = intArg(args, "--rows", 200_000);
+        int rows = intArg(args, "--rows", 500_000);
         int reps = intArg(args, "--reps", 5);
-        List<Row> data = rows(rows);
-        try (LocalPostgres pg = LocalPostgres.start("bench-green")) {
-            String url = pg.createDatabase("bench");
-            pg.execute("bench", "CREATE SCHEMA bank");
-            pg.execute("bench", "CREATE TABLE bank.account (account_id bigint PRIMARY KEY, branch_id integer NOT NULL,"
-                    + " balance_cents bigint NOT NULL, note text)");
-            EndpointConfig endpoint = new EndpointConfig(url, "postgres", "");
-            Map<String, List<Double>> results = new java.util.LinkedHashMap<>();
-            try (HikariDataSource rewrite = Endpoints.pool(endpoint, "bench", 1, ErrorCode.GREEN_UNAVAILABLE)) {
-                for (int r = 0; r < reps; r++) {
-                    record(results, "sink upsert, multi-row (reWriteBatchedInserts)", run(pg, data, () -> {
-                        try (Connection c = rewrite.getConnection()) {
-                            applyAll(c, data);
-                        }
-                    }));
-                    record(results, "sink upsert, one row per statement", run(pg, data, () -> {
-                        try (Connection c = DriverManager.getConnection(url + "?reWriteBatchedInserts=false", "postgres", "")) {
-                            applyAll(c, data);
-                        }
-                    }));
-                    record(results, "anchor: raw COPY FROM STDIN", run(pg, data, () -> {
-                        try (Connection c = DriverManager.getConnection(url, "postgres", "")) {
-                            copy(c, data);
-                        }
-                    }));
+        if (rows < 1 || reps < 1) {
+            throw new IllegalArgumentException("--rows and --reps must be at least 1");
+        }
+        String loadAtStart = loadAverage();
+        List<Row> data = AccountRows.generate(rows);
+        AccountRows.Checksum expected = AccountRows.expected(data);
+        List<Row> check = data.subList(0, Math.min(rows, CHECK_ROWS));
+        AccountRows.Checksum checkExpected = AccountRows.expected(check);
+
+        LocalPostgres pg = LocalPostgres.start("bench-green");
+        try {
+            String url = pg.createDatabase(DATABASE);
+            pg.execute(DATABASE, AccountRows.DDL);
+            EndpointConfig endpoint = new EndpointConfig(url, LocalPostgres.SUPERUSER, "");
+            try (HikariDataSource pool = Endpoints.pool(endpoint, "bench-green", 1, ErrorCode.GREEN_UNAVAILABLE);
+                 Connection admin = pg.connect(DATABASE)) {
+                List<ApplyPath> paths = paths(pool, url);
+                Map<String, Object> server = serverFacts(admin);
+                for (ApplyPath p : paths) {
+                    conflictCheck(p, admin, check, checkExpected);
                 }
+                Map<String, List<Double>> seconds = new LinkedHashMap<>();
+                paths.forEach(p -> seconds.put(p.id, new ArrayList<>()));
+                for (int rep = 0; rep < reps; rep++) {
+                    for (int k = 0; k < paths.size(); k++) {
+                        ApplyPath p = paths.get((rep + k) % paths.size());
+                        double s = timedRun(p, admin, data, expected);
+                        seconds.get(p.id).add(s);
+                        System.err.printf(Locale.ROOT, "run %d/%d  %-3s %,12.0f rows/s%n", rep + 1, reps, p.id, rows / s);
+                    }
+                }
+                report(paths, seconds, rows, reps, server, loadAtStart);
             }
-            print(results, rows, reps);
+        } finally {
+            pg.close();
         }
     }
 
-    private interface Body {
-        void run() throws Exception;
+    private static List<ApplyPath> paths(HikariDataSource pool, String url) {
+        Properties noRewrite = new Properties();
+        noRewrite.setProperty("user", LocalPostgres.SUPERUSER);
+        noRewrite.setProperty("reWriteBatchedInserts", "false");
+        ApplyPath.ConnectionSource plain = () -> DriverManager.getConnection(url, noRewrite);
+        return List.of(
+                new ApplyPath.SinkUpsert("A", "sink applyBatch upserts, pool reWriteBatchedInserts=true, 5k/tx",
+                        pool::getConnection, 5_000),
+                new ApplyPath.SinkUpsert("B", "sink applyBatch upserts, reWriteBatchedInserts=false, 5k/tx",
+                        plain, 5_000),
+                new ApplyPath.StagingCopy("C1", "COPY text -> temp staging -> INSERT..SELECT ON CONFLICT, 5k/tx",
+                        pool::getConnection, 5_000, CopyEncoder.Format.TEXT),
+                new ApplyPath.StagingCopy("C2", "COPY text -> temp staging -> INSERT..SELECT ON CONFLICT, 50k/tx",
+                        pool::getConnection, 50_000, CopyEncoder.Format.TEXT),
+                new ApplyPath.StagingCopy("C3", "COPY binary -> temp staging -> INSERT..SELECT ON CONFLICT, 5k/tx",
+                        pool::getConnection, 5_000, CopyEncoder.Format.BINARY),
+                new ApplyPath.StagingCopy("C4", "COPY binary -> temp staging -> INSERT..SELECT ON CONFLICT, 50k/tx",
+                        pool::getConnection, 50_000, CopyEncoder.Format.BINARY),
+                new ApplyPath.RawCopy(ANCHOR, "anchor: raw COPY bank.account FROM STDIN (text), empty table, 1 tx",
+                        plain));
     }
 
-    private static double run(LocalPostgres pg, List<Row> data, Body body) throws Exception {
-        pg.execute("bench", "TRUNCATE bank.account");
-        pg.execute("bench", "CHECKPOINT");
-        long t = System.nanoTime();
-        body.run();
-        double seconds = (System.nanoTime() - t) / 1e9;
-        verify(pg, data);
-        return data.size() / seconds;
-    }
-
-    private static void applyAll(Connection c, List<Row> data) throws Exception {
-        Map<String, ColumnType> types = Map.of("account_id", ColumnType.of(TypeKind.INT64, "bigint"),
-                "branch_id", ColumnType.of(TypeKind.INT32, "integer"),
-                "balance_cents", ColumnType.of(TypeKind.INT64, "bigint"), "note", ColumnType.of(TypeKind.TEXT, "text"));
-        TargetShape shape = new TargetShape(TABLE, List.of("account_id"),
-                List.of("account_id", "branch_id", "balance_cents", "note"), types);
-        GreenApplier applier = new GreenApplier(PostgresDialect.INSTANCE, Map.of(TABLE, shape));
-        EventSource source = new EventSource("public.pgbench_accounts", "bench", 0, 0, null, null);
-        c.setAutoCommit(false);
-        for (int i = 0; i < data.size(); i += BATCH_ROWS) {
-            List<GreenAction> actions = new ArrayList<>(BATCH_ROWS);
-            for (Row row : data.subList(i, Math.min(i + BATCH_ROWS, data.size()))) {
-                actions.add(new GreenAction.Upsert(TABLE, row, source));
-            }
-            applier.applyBatch(c, actions);
-            c.commit();
-        }
-    }
-
-    private static void copy(Connection c, List<Row> data) throws Exception {
-        StringBuilder sb = new StringBuilder(data.size() * 48);
-        for (Row r : data) {
-            sb.append(r.get("account_id")).append('\t').append(r.get("branch_id")).append('\t')
-                    .append(r.get("balance_cents")).append('\t').append(r.get("note")).append('\n');
-        }
-        c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY bank.account FROM STDIN", new StringReader(sb.toString()));
-    }
-
-    private static void verify(LocalPostgres pg, List<Row> data) throws Exception {
-        long expectedSum = data.stream().mapToLong(r -> (Long) r.get("balance_cents")).sum();
-        try (Connection c = pg.connect("bench"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*), sum(balance_cents) FROM bank.account")) {
-            rs.next();
-            if (rs.getLong(1) != data.size() || rs.getLong(2) != expectedSum) {
-                throw new IllegalStateException("a path wrote wrong data: " + rs.getLong(1) + " rows, sum "
-                        + rs.getLong(2) + "; expected " + data.size() + " rows, sum " + expectedSum);
+    /** Untimed: upsert paths must overwrite stale rows; every path must write the tricky values exactly. */
+    private static void conflictCheck(ApplyPath p, Connection admin, List<Row> check, AccountRows.Checksum expected)
+            throws Exception {
+        truncate(admin);
+        if (p.upserts()) {
+            try (Connection c = p.open()) {
+                new ApplyPath.RawCopy("stale", "stale rows", null).write(c, AccountRows.stale(check));
             }
         }
-    }
-
-    private static List<Row> rows(int n) {
-        List<Row> out = new ArrayList<>(n);
-        for (long i = 1; i <= n; i++) {
-            out.add(Row.ofPairs("account_id", i, "branch_id", i % 10 + 1, "balance_cents", (i * 7919) % 100_000,
-                    "note", "account " + i));
+        try (Connection c = p.open()) {
+            p.write(c, check);
         }
-        return out;
+        verify(p, admin, expected, p.upserts() ? "over stale rows" : "into the empty table");
     }
 
-    private static void record(Map<String, List<Double>> results, String path, double rowsPerSecond) {
-        results.computeIfAbsent(path, k -> new ArrayList<>()).add(rowsPerSecond);
+    /** @return seconds the write took */
+    private static double timedRun(ApplyPath p, Connection admin, List<Row> data, AccountRows.Checksum expected)
+            throws Exception {
+        truncate(admin);
+        try (Statement st = admin.createStatement()) {
+            st.execute("CHECKPOINT");
+        }
+        long nanos;
+        try (Connection c = p.open()) {
+            long t0 = System.nanoTime();
+            p.write(c, data);
+            nanos = System.nanoTime() - t0;
+        }
+        verify(p, admin, expected, "timed run");
+        return nanos / 1e9;
     }
 
-    private static void print(Map<String, List<Double>> results, int rows, int reps) {
-        double anchor = median(results.get("anchor: raw COPY FROM STDIN"));
-        System.out.printf("%nsnapshot apply paths, %d rows x %d runs, %d cores, %d MiB max heap%n", rows, reps,
-                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
-        System.out.println("| path | median rows/s | min-max rows/s | ratio to COPY |");
-        System.out.println("|---|---|---|---|");
-        results.forEach((path, v) -> System.out.printf("| %s | %.0f | %.0f-%.0f | %.2f |%n", path, median(v),
-                Collections.min(v), Collections.max(v), median(v) / anchor));
+    private static void truncate(Connection admin) throws SQLException {
+        try (Statement st = admin.createStatement()) {
+            st.execute("TRUNCATE bank.account");
+        }
+    }
+
+    private static void verify(ApplyPath p, Connection admin, AccountRows.Checksum expected, String what)
+            throws SQLException {
+        AccountRows.Checksum actual = AccountRows.read(admin);
+        if (!actual.equals(expected)) {
+            String msg = "WRONG DATA: path " + p.id + " (" + p.label + ") " + what + " left " + actual
+                    + " in bank.account; expected " + expected + ". Its figures are void; aborting the benchmark.";
+            System.err.println(msg);
+            throw new IllegalStateException(msg);
+        }
+    }
+
+    private static Map<String, Object> serverFacts(Connection admin) throws SQLException {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        for (String setting : List.of("server_version", "fsync", "synchronous_commit", "full_page_writes", "wal_level",
+                "shared_buffers", "max_wal_size")) {
+            try (Statement st = admin.createStatement(); ResultSet rs = st.executeQuery("SHOW " + setting)) {
+                rs.next();
+                facts.put(setting, rs.getString(1));
+            }
+        }
+        return facts;
+    }
+
+    private static void report(List<ApplyPath> paths, Map<String, List<Double>> seconds, int rows, int reps,
+                               Map<String, Object> server, String loadAtStart) throws Exception {
+        String loadAtEnd = loadAverage();
+        int cores = Runtime.getRuntime().availableProcessors();
+        long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+        double anchor = median(rate(seconds.get(ANCHOR), rows));
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "%nsnapshot apply into green bank.account: %,d rows, %d interleaved runs per"
+                + " path, each into a freshly TRUNCATEd table%n", rows, reps));
+        out.append(String.format(Locale.ROOT, "machine: %d cores, %.1f GiB memory, %s; Java %s, max heap %d MiB%n", cores,
+                memory / (double) (1L << 30), cpuModel(), System.getProperty("java.version"),
+                Runtime.getRuntime().maxMemory() >> 20));
+        out.append(String.format("load average (1/5/15 min): %s at start, %s at end (this benchmark adds about 1-2;"
+                + " more means other work shared the machine)%n", loadAtStart, loadAtEnd));
+        out.append("PostgreSQL ").append(server.get("server_version")).append(" (same machine): ");
+        server.forEach((k, v) -> {
+            if (!k.equals("server_version")) {
+                out.append(k).append('=').append(v).append(' ');
+            }
+        });
+        out.append(String.format("%n%n| path | median rows/s | min-max rows/s | ratio to (D) |%n|---|---|---|---|%n"));
+        List<Map<String, Object>> jsonPaths = new ArrayList<>();
+        for (ApplyPath p : paths) {
+            List<Double> r = rate(seconds.get(p.id), rows);
+            double median = median(r);
+            out.append(String.format(Locale.ROOT, "| (%s) %s | %,.0f | %,.0f-%,.0f | %.2f |%n", p.id, p.label, median,
+                    Collections.min(r), Collections.max(r), median / anchor));
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("id", p.id);
+            j.put("path", p.label);
+            j.put("medianRowsPerSecond", Math.round(median));
+            j.put("minRowsPerSecond", Math.round(Collections.min(r)));
+            j.put("maxRowsPerSecond", Math.round(Collections.max(r)));
+            j.put("ratioToAnchor", Math.round(median / anchor * 1000) / 1000.0);
+            j.put("runSeconds", seconds.get(p.id));
+            jsonPaths.add(j);
+        }
+        System.out.print(out);
+
+        Map<String, Object> json = new LinkedHashMap<>();
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        json.put("benchmark", "snapshot-apply");
+        json.put("timestamp", stamp);
+        json.put("rows", rows);
+        json.put("reps", reps);
+        json.put("unit", "rows per second (rows / wall-clock seconds of the write, commit included)");
+        json.put("anchor", ANCHOR);
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("cores", cores);
+        machine.put("memoryBytes", memory);
+        machine.put("cpu", cpuModel());
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        machine.put("java", System.getProperty("java.version"));
+        machine.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
+        machine.put("loadAverageAtStart", loadAtStart);
+        machine.put("loadAverageAtEnd", loadAtEnd);
+        json.put("machine", machine);
+        json.put("postgres", server);
+        json.put("paths", jsonPaths);
+        Path dir = projectRoot().resolve("bench/target/results");
+        Files.createDirectories(dir);
+        Path file = dir.resolve("snapshot-apply-" + stamp + ".json");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
+        System.out.println("\nresults: " + file);
+    }
+
+    private static List<Double> rate(List<Double> seconds, int rows) {
+        return seconds.stream().map(s -> rows / s).toList();
     }
 
     private static double median(List<Double> v) {
         List<Double> s = new ArrayList<>(v);
         Collections.sort(s);
-        return s.get(s.size() / 2);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    /** The 1, 5 and 15 minute load averages from /proc/loadavg, or "unknown". */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).strip().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown CPU");
+        } catch (Exception e) {
+            return "unknown CPU";
+        }
+    }
+
+    /** The folder holding {@code deploy/} and {@code bench/}: the system property, else up from user.dir. */
+    private static Path projectRoot() {
+        String property = System.getProperty(LocalPostgres.PROJECT_ROOT_PROPERTY);
+        if (property != null && !property.isBlank()) {
+            return Path.of(property).toAbsolutePath().normalize();
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve("bench")) && Files.isDirectory(dir.resolve("deploy"))) {
+                return dir;
+            }
+        }
+        return Path.of("").toAbsolutePath();
     }
 
     private static int intArg(String[] args, String name, int def) {
-        for (int i = 0; i < args.length - 1; i++) {
+        for (int i = 0; i < args.length; i++) {
             if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
+                if (i + 1 == args.length) {
+                    throw new IllegalArgumentException(name + " needs a value");
+                }
+                return Integer.parseInt(args[i + 1].replace("_", "").replace(",", ""));
             }
         }
         return def;
