@@ -1,0 +1,59 @@
+package dev.bluegreen.cutover.parity;
+
+import dev.bluegreen.core.position.Lsn;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * Reads where blue and green stand: blue's current WAL position, the sink's stored Kafka offsets and
+ * the newest heartbeat it applied. Stateless.
+ */
+public final class Positions {
+
+    private Positions() {
+    }
+
+    /**
+     * Reads both sides; green's parts are empty when its control schema has no rows for the pipeline.
+     *
+     * @throws SQLException when blue fails
+     */
+    public static ParityPositions read(DataSource blue, DataSource green, String pipeline) throws SQLException {
+        Lsn lsn;
+        try (Connection c = blue.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            rs.next();
+            lsn = Lsn.parse(rs.getString(1));
+        }
+        Map<String, Long> offsets = new HashMap<>();
+        long applied = -1;
+        try (Connection c = green.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT topic, kafka_partition, next_offset FROM bluegreen.sink_offset WHERE pipeline = ?")) {
+                ps.setString(1, pipeline);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        offsets.put(rs.getString(1) + "/" + rs.getInt(2), rs.getLong(3));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT blue_commit_ms FROM bluegreen.lag WHERE pipeline = ?")) {
+                ps.setString(1, pipeline);
+                try (ResultSet rs = ps.executeQuery()) {
+                    applied = rs.next() ? rs.getLong(1) : -1;
+                }
+            }
+        } catch (SQLException e) {
+            if (!"42P01".equals(e.getSQLState()) && !"3F000".equals(e.getSQLState())) {
+                throw e; // anything but "no control schema yet"
+            }
+        }
+        return new ParityPositions(lsn, offsets, applied);
+    }
+}

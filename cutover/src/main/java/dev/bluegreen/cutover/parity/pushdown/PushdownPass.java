@@ -1,0 +1,131 @@
+package dev.bluegreen.cutover.parity.pushdown;
+
+import dev.bluegreen.core.event.Row;
+import dev.bluegreen.cutover.parity.Difference;
+import dev.bluegreen.cutover.parity.ParityListener;
+import dev.bluegreen.cutover.parity.Throttle;
+import dev.bluegreen.cutover.parity.compare.Expectation;
+import dev.bluegreen.cutover.parity.compare.KeyCheck;
+import dev.bluegreen.cutover.parity.compare.KeyInverse;
+import dev.bluegreen.cutover.parity.compare.RowDiff;
+import dev.bluegreen.cutover.parity.pushdown.ChunkHashSql.Aggregate;
+import dev.bluegreen.cutover.parity.sql.BlueRead;
+import dev.bluegreen.cutover.parity.sql.GreenReader;
+import dev.bluegreen.cutover.parity.stream.PassResult;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * The pushdown pass over one table. Blue's chunk of the next {@code n} keys (keyset pagination) and
+ * green's matching key range are each hashed by their own server (see {@link ChunkHashSql}); only
+ * counts and hashes travel. A differing range is bisected (halves by blue row count, each side hashed
+ * again) until it holds at most {@link dev.bluegreen.cutover.parity.ParitySettings#bisectLeafRows()}
+ * blue rows, whose rows are then read on both sides and compared through the transform, which yields
+ * the exact keys. The first chunk's range is open below and the last one's open above, so green rows
+ * outside blue's key range are found too. Needs a {@link PushdownPlan} (same key order on both sides).
+ * Not thread-safe (one per table).
+ */
+public final class PushdownPass {
+
+    private final PushdownPlan plan;
+    private final KeyCheck check;
+    private final KeyInverse inverse;
+    private final Throttle throttle;
+    private final ParityListener listener;
+    private final int chunkRows;
+    private final int leafRows;
+    private final ChunkHashSql blueHash;
+    private final ChunkHashSql greenHash;
+    private final GreenReader green;
+    private final List<Difference> differences = new ArrayList<>();
+    private long readAt = -1;
+
+    public PushdownPass(PushdownPlan plan, KeyCheck check, KeyInverse inverse, Throttle throttle,
+                        ParityListener listener, int chunkRows, int leafRows) {
+        this.plan = plan;
+        this.check = check;
+        this.inverse = inverse;
+        this.throttle = throttle;
+        this.listener = listener;
+        this.chunkRows = chunkRows;
+        this.leafRows = leafRows;
+        this.green = check.greenReaders().get(0);
+        this.blueHash = new ChunkHashSql(check.transform().blueTable(), plan.blueKey(), plan.blueColumns(),
+                plan.blueTypes());
+        this.greenHash = new ChunkHashSql(green.shape().table(), plan.greenKey(), plan.greenColumns(), plan.greenTypes());
+    }
+
+    /**
+     * Runs the pass.
+     *
+     * @throws SQLException when a server fails
+     * @throws InterruptedException when interrupted by the throttle
+     */
+    public PassResult run(DataSource blue, DataSource greenDs) throws SQLException, InterruptedException {
+        long blueRows = 0;
+        long greenRows = 0;
+        long chunks = 0;
+        long differing = 0;
+        Row after = null;
+        boolean last;
+        do {
+            Aggregate b = blueHash.hash(blue, after, null, chunkRows);
+            throttle.rowsRead((int) b.rows());
+            readAt = Math.max(readAt, b.clockMs());
+            last = b.rows() < chunkRows;
+            Row upTo = last ? null : b.lastKey();
+            Aggregate g = greenHash.hash(greenDs, green(after), green(upTo), 0);
+            chunks++;
+            blueRows += b.rows();
+            greenRows += g.rows();
+            if (!b.sameAs(g)) {
+                differing++;
+                narrow(blue, greenDs, after, upTo, b.rows());
+            }
+            listener.chunkChecked(check.transform().blueTable(), b.rows());
+            after = b.lastKey() != null ? b.lastKey() : after;
+        } while (!last);
+        return new PassResult(blueRows, greenRows, chunks, differing, differences, readAt);
+    }
+
+    /** Narrows a differing range {@code (after, upTo]} holding {@code blueRows} blue rows. */
+    private void narrow(DataSource blue, DataSource greenDs, Row after, Row upTo, long blueRows) throws SQLException {
+        if (blueRows <= leafRows) {
+            compareRows(blue, greenDs, after, upTo);
+            return;
+        }
+        Aggregate lowBlue = blueHash.hash(blue, after, null, (int) (blueRows / 2));
+        Row mid = lowBlue.lastKey();
+        if (mid == null) { // blue's rows went away meanwhile
+            compareRows(blue, greenDs, after, upTo);
+            return;
+        }
+        Aggregate lowGreen = greenHash.hash(greenDs, green(after), green(mid), 0);
+        Aggregate highBlue = blueHash.hash(blue, mid, upTo, 0);
+        Aggregate highGreen = greenHash.hash(greenDs, green(mid), green(upTo), 0);
+        if (!lowBlue.sameAs(lowGreen)) {
+            narrow(blue, greenDs, after, mid, lowBlue.rows());
+        }
+        if (!highBlue.sameAs(highGreen)) {
+            narrow(blue, greenDs, mid, upTo, highBlue.rows());
+        }
+    }
+
+    private void compareRows(DataSource blue, DataSource greenDs, Row after, Row upTo) throws SQLException {
+        BlueRead read = check.blueReader().range(blue, after, upTo);
+        readAt = Math.max(readAt, read.clockMs());
+        Expectation e = Expectation.ofRows(check.transform(), read.rows());
+        differences.addAll(e.unconvertible());
+        Map<Row, Row> actual = green.range(greenDs, green(after), green(upTo));
+        differences.addAll(RowDiff.compare(green.shape().table(), e.expected(green.shape().table()), actual,
+                k -> inverse.blueKey(k).orElse(null)));
+    }
+
+    /** A blue key bound as green's key (null stays open). */
+    private Row green(Row blueKey) {
+        return blueKey == null ? null : check.transform().mapKey(blueKey).get(0).row();
+    }
+}
