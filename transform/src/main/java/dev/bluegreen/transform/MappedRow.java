@@ -6,7 +6,7 @@ import dev.bluegreen.core.event.Row;
 import dev.bluegreen.core.event.TableId;
 
 /**
- * A row in green's shape.
+ * A row in green's shape, for one target table. Immutable.
  *
  * @param table the green table
  * @param row its columns, in the target's column order

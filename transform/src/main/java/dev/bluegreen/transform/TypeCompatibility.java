@@ -2,82 +2,90 @@ package dev.bluegreen.transform;
 
 import dev.bluegreen.core.schema.ColumnType;
 import dev.bluegreen.core.schema.TypeKind;
+import dev.bluegreen.transform.cast.Cast;
+import java.util.List;
 
 /**
  * Whether a green column can hold every value of a blue column without a declared cast: the same
- * family and at least as wide. Stateless.
+ * kind and at least as wide (INT16 &lt; INT32 &lt; INT64, FLOAT32 &lt; FLOAT64; text without a length
+ * or at least blue's length; numeric unconstrained, or with the same scale and at least blue's
+ * precision; time and timestamp precision at least blue's), an enum into an enum or text, arrays of
+ * compatible elements. Stateless, thread-safe.
  */
 final class TypeCompatibility {
+
+    /** PostgreSQL's fractional-second precision when none is declared. */
+    private static final int DEFAULT_TIME_PRECISION = 6;
 
     private TypeCompatibility() {
     }
 
-    /** @return null when compatible, else why not */
+    /** @return {@code null} when compatible, else why not, naming both types and the cast to declare */
     static String check(ColumnType blue, ColumnType green) {
-        if (blue.kind() == TypeKind.UNSUPPORTED) {
-            return "blue type " + blue.sqlName() + " is not supported by bluegreen";
+        if (blue.kind() == TypeKind.UNSUPPORTED || green.kind() == TypeKind.UNSUPPORTED) {
+            ColumnType bad = blue.kind() == TypeKind.UNSUPPORTED ? blue : green;
+            return (bad == blue ? "blue" : "green") + " type " + bad.sqlName() + " is not supported by bluegreen (its"
+                    + " value form is not defined); drop the column or change its type";
         }
-        if (green.kind() == TypeKind.UNSUPPORTED) {
-            return "green type " + green.sqlName() + " is not supported by bluegreen";
+        return compatible(blue, green) ? null : mismatch(blue, green);
+    }
+
+    private static boolean compatible(ColumnType blue, ColumnType green) {
+        TypeKind b = blue.kind();
+        TypeKind g = green.kind();
+        if (b.isInteger() && g.isInteger()) {
+            return width(g) >= width(b);
         }
-        if (blue.kind().isInteger() && green.kind().isInteger()) {
-            return width(green.kind()) >= width(blue.kind()) ? null : narrowing(blue, green);
+        if (b == TypeKind.FLOAT32 && g == TypeKind.FLOAT64 || b == TypeKind.ENUM && g == TypeKind.TEXT) {
+            return true;
         }
-        if (blue.kind() == TypeKind.FLOAT32 && green.kind() == TypeKind.FLOAT64) {
-            return null;
+        if (b != g) {
+            return false;
         }
-        if (blue.kind() == TypeKind.ENUM && green.kind() == TypeKind.TEXT) {
-            return green.length() < 0 ? null : "enum " + blue.sqlName() + " into " + green.sqlName()
-                    + " may not fit; use text or declare cast: varchar";
-        }
-        if (blue.kind() != green.kind()) {
-            return "blue " + blue.sqlName() + " and green " + green.sqlName() + " are different types; declare a"
-                    + " cast (see the mapping reference) or compute the column with 'add: {expr: ...}'";
-        }
-        switch (blue.kind()) {
+        switch (b) {
             case TEXT:
-                if (green.length() >= 0 && (blue.length() < 0 || blue.length() > green.length())) {
-                    return "blue " + blue.sqlName() + " may not fit green " + green.sqlName() + "; declare cast: varchar"
-                            + " (too-long values then go to the dead-letter table)";
-                }
-                return null;
+                return green.length() < 0 || blue.length() >= 0 && green.length() >= blue.length();
             case NUMERIC:
-                return numeric(blue, green);
+                return green.precision() < 0 && green.scale() < 0
+                        || blue.precision() >= 0 && green.scale() == blue.scale() && green.precision() >= blue.precision();
             case TIME: case TIMESTAMP: case TIMESTAMPTZ:
-                if (precision(green) < precision(blue)) {
-                    return "green " + green.sqlName() + " keeps fewer fractional digits than blue " + blue.sqlName();
-                }
-                return null;
-            case ARRAY: {
-                String element = check(blue.element(), green.element());
-                return element == null ? null : "array elements: " + element;
-            }
+                return precision(green) >= precision(blue);
+            case ARRAY:
+                return check(blue.element(), green.element()) == null;
             default:
-                return null;
+                return true;
         }
     }
 
-    private static String numeric(ColumnType blue, ColumnType green) {
-        if (green.precision() < 0 && green.scale() < 0) {
-            return null;
+    private static String mismatch(ColumnType blue, ColumnType green) {
+        String what = "blue " + blue.sqlName() + " does not fit green " + green.sqlName() + " without a cast";
+        List<Cast> casts = Cast.converting(blue, green);
+        if (!casts.isEmpty()) {
+            Cast c = casts.get(0);
+            return what + "; declare cast: " + c.configName() + hint(c);
         }
-        boolean fits = blue.precision() >= 0 && blue.scale() == green.scale()
-                && blue.precision() - blue.scale() <= green.precision() - green.scale();
-        return fits ? null : "blue " + blue.sqlName() + " may not fit green " + green.sqlName()
-                + " (the scale must match and the digits before the point must fit)";
+        return what + ", and no cast converts it; change the green type, or compute the column with"
+                + " 'add: {<column>: {expr: ...}}' and drop the blue column";
+    }
+
+    private static String hint(Cast c) {
+        switch (c) {
+            case TIMESTAMPTZ:
+                return " with zone: <the zone blue's local times are in>";
+            case MINOR_UNITS:
+                return " (scale: N when blue declares none)";
+            case INTEGER: case SMALLINT: case VARCHAR:
+                return " (values that do not fit then go to the dead-letter table)";
+            default:
+                return "";
+        }
     }
 
     private static int precision(ColumnType t) {
-        return t.scale() < 0 ? 6 : t.scale();
+        return t.scale() < 0 ? DEFAULT_TIME_PRECISION : t.scale();
     }
 
     private static int width(TypeKind k) {
         return k == TypeKind.INT16 ? 2 : k == TypeKind.INT32 ? 4 : 8;
-    }
-
-    private static String narrowing(ColumnType blue, ColumnType green) {
-        return "green " + green.sqlName() + " is narrower than blue " + blue.sqlName()
-                + "; declare cast: " + (green.kind() == TypeKind.INT16 ? "smallint" : "integer")
-                + " (out-of-range values then go to the dead-letter table)";
     }
 }
