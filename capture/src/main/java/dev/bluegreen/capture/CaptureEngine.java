@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * and stops the engine with the offsets unmoved, so a restart re-reads those changes (Kafka may
  * then hold duplicates, which the idempotent sink absorbs).
  *
+ * <p>Besides the change events it writes bluegreen's {@link dev.bluegreen.core.event.Markers}: a
+ * snapshot-complete marker when streaming begins and a watermark after every streamed heartbeat, each
+ * into every partition of every table topic.
+ *
  * <p>Lifecycle: {@link #start()} once, then {@link #close()}; {@link #failure()} reports why the
  * engine stopped by itself. Thread-safe.
  */
@@ -42,6 +46,7 @@ public final class CaptureEngine implements AutoCloseable {
     private final Properties properties;
     private final Producer<String, String> producer;
     private final java.util.Map<String, String> tableByTopic;
+    private final CaptureMarkers markers;
     private boolean snapshotCompleteSent;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "bluegreen-capture"));
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -63,6 +68,10 @@ public final class CaptureEngine implements AutoCloseable {
         this.properties = properties;
         this.producer = producer;
         this.tableByTopic = java.util.Map.copyOf(tableByTopic);
+        String heartbeatTopic = tableByTopic.entrySet().stream()
+                .filter(e -> e.getValue().equals(BlueSetup.HEARTBEAT.toString())).map(java.util.Map.Entry::getKey)
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("tableByTopic has no heartbeat topic"));
+        this.markers = new CaptureMarkers(producer, tableByTopic, heartbeatTopic);
     }
 
     /** Starts the engine on its own thread; returns at once. */
@@ -101,12 +110,20 @@ public final class CaptureEngine implements AutoCloseable {
             throws InterruptedException {
         List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
         for (ChangeEvent<String, String> r : records) {
-            if (!snapshotCompleteSent && SnapshotMarkers.isStreamingEvent(r.value())) {
-                acks.addAll(SnapshotMarkers.publish(producer, tableByTopic));
+            boolean streaming = CaptureMarkers.isStreamingEvent(r.value());
+            if (!snapshotCompleteSent && streaming) {
+                acks.addAll(markers.snapshotComplete());
                 snapshotCompleteSent = true;
             }
             if (tableByTopic.containsKey(r.destination())) {
                 acks.add(producer.send(new ProducerRecord<>(r.destination(), r.key(), r.value())));
+            }
+            if (streaming && markers.isHeartbeat(r.destination())) {
+                try {
+                    acks.addAll(markers.watermark(r.value()));
+                } catch (java.io.IOException e) {
+                    LOG.warn("{} - heartbeat event is not readable JSON, no watermark sent: {}", pipeline, e.toString());
+                }
             }
         }
         producer.flush();

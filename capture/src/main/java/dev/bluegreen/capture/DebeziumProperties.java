@@ -77,7 +77,7 @@ public final class DebeziumProperties {
 
     /** Debezium's topic for a blue table: {@code <prefix>.<schema>.<table>}. */
     public static String topic(PipelineConfig config, TableId table) {
-        return config.topicPrefix() + "." + table.schema() + "." + table.name();
+        return config.topic(table);
     }
 
     /** Every topic the capture writes change events to (mapped tables plus the heartbeat table). */

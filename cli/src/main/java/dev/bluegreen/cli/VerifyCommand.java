@@ -117,7 +117,8 @@ final class VerifyCommand implements Callable<Integer> {
             List<ParityTable> selected = select(pc, v);
             ParityReport report;
             try (Bars bars = new Bars(progress)) {
-                report = new ParityChecker(blue, green, pc.name(), settings, bars, Clock.systemUTC())
+                report = new ParityChecker(blue, green, pc.name(),
+                        new dev.bluegreen.core.control.AppliedWatermark(green, pc), settings, bars, Clock.systemUTC())
                         .check(selected, config.toString(), sha, selected.size() == pc.tables().size());
             } catch (BluegreenException e) {
                 recordError(green, pc.name(), sha, e.getMessage());

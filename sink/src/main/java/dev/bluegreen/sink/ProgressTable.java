@@ -1,14 +1,16 @@
 package dev.bluegreen.sink;
 
+import dev.bluegreen.core.event.Markers;
 import dev.bluegreen.core.event.TableId;
 import dev.bluegreen.sink.batch.TableProgress;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
 
 /**
- * Writes per-table progress and the heartbeat lag to green's control schema, inside the batch's
+ * Writes per-table progress, the heartbeat lag and per-partition watermarks to green's control schema, inside the batch's
  * transaction. Stateless.
  */
 final class ProgressTable {
@@ -58,6 +60,32 @@ final class ProgressTable {
             ps.setLong(3, nowMs);
             ps.setLong(4, Math.max(0, nowMs - heartbeatCommitMs));
             ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Stores each partition's newest applied watermark; never moves one back (a redelivered older
+     * marker leaves the row as it is).
+     */
+    void writeWatermarks(Connection c, Map<TopicPartition, Markers.Watermark> watermarks) throws SQLException {
+        if (watermarks.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO bluegreen.watermark (pipeline, topic,"
+                + " kafka_partition, beats, blue_commit_ms, blue_lsn, applied_at) VALUES (?, ?, ?, ?, ?, ?, now())"
+                + " ON CONFLICT (pipeline, topic, kafka_partition) DO UPDATE SET beats = EXCLUDED.beats,"
+                + " blue_commit_ms = EXCLUDED.blue_commit_ms, blue_lsn = EXCLUDED.blue_lsn, applied_at = now()"
+                + " WHERE bluegreen.watermark.beats <= EXCLUDED.beats")) {
+            for (Map.Entry<TopicPartition, Markers.Watermark> e : watermarks.entrySet()) {
+                ps.setString(1, pipeline);
+                ps.setString(2, e.getKey().topic());
+                ps.setInt(3, e.getKey().partition());
+                ps.setLong(4, e.getValue().beats());
+                ps.setLong(5, e.getValue().blueCommitMs());
+                ps.setString(6, e.getValue().blueLsn());
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 }

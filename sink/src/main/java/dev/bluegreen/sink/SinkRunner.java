@@ -191,6 +191,7 @@ public final class SinkRunner implements AutoCloseable {
             long now = clock.millis();
             progress.write(c, plan.progress(), now);
             progress.writeLag(c, plan.heartbeatCommitMs(), now);
+            progress.writeWatermarks(c, plan.watermarks());
             offsets.save(c, plan.nextOffsets());
             c.commit();
             if (!dead.isEmpty()) {

@@ -60,6 +60,8 @@ final class SnapshotRebuild {
                 }
                 st.execute("UPDATE bluegreen.table_progress SET snapshot_rows = 0, events_applied = 0,"
                         + " snapshot_done = false WHERE pipeline = '" + name + "'");
+                // watermarks applied before the rebuild say nothing about the truncated tables
+                st.execute("DELETE FROM bluegreen.watermark WHERE pipeline = '" + name + "'");
             }
             new OffsetStore(name).save(c, end);
             c.commit();

@@ -20,10 +20,17 @@ import java.util.regex.Pattern;
  * @param capture capture settings
  * @param sink sink settings
  * @param tables table mappings, never empty
+ * @param cutover cutover settings, or {@code null} when the file has no {@code cutover} section
  */
 public record PipelineConfig(
         Path source, String name, Path workDir, EndpointConfig blue, EndpointConfig green, KafkaConfig kafka,
-        CaptureConfig capture, SinkConfig sink, List<TableMapping> tables) {
+        CaptureConfig capture, SinkConfig sink, List<TableMapping> tables, CutoverConfig cutover) {
+
+    /** A config without a cutover section. */
+    public PipelineConfig(Path source, String name, Path workDir, EndpointConfig blue, EndpointConfig green,
+                          KafkaConfig kafka, CaptureConfig capture, SinkConfig sink, List<TableMapping> tables) {
+        this(source, name, workDir, blue, green, kafka, capture, sink, tables, null);
+    }
 
     /** Allowed pipeline names (they become PostgreSQL slot names, which allow only these). */
     public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,39}");
@@ -58,6 +65,16 @@ public record PipelineConfig(
     /** Prefix of every topic; Debezium's {@code topic.prefix}. */
     public String topicPrefix() {
         return "bluegreen." + name;
+    }
+
+    /** Debezium's change-event topic of a blue table: {@code <prefix>.<schema>.<table>}. */
+    public String topic(dev.bluegreen.core.event.TableId table) {
+        return topicPrefix() + "." + table.schema() + "." + table.name();
+    }
+
+    /** The change-event topics of the mapped blue tables (the heartbeat table's excluded), in config order. */
+    public List<String> tableTopics() {
+        return tables.stream().map(t -> topic(t.blue())).distinct().toList();
     }
 
     /** Kafka consumer group of the sink. */

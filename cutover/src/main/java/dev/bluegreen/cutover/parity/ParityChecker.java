@@ -10,6 +10,7 @@ import dev.bluegreen.cutover.parity.pushdown.PushdownPass;
 import dev.bluegreen.cutover.parity.pushdown.PushdownPlan;
 import dev.bluegreen.cutover.parity.recheck.Recheck;
 import dev.bluegreen.cutover.parity.recheck.SinkWatermark;
+import dev.bluegreen.core.control.AppliedWatermark;
 import dev.bluegreen.cutover.parity.sql.BlueReader;
 import dev.bluegreen.cutover.parity.sql.GreenReader;
 import dev.bluegreen.cutover.parity.stream.PassResult;
@@ -45,16 +46,22 @@ public final class ParityChecker {
     private final DataSource blue;
     private final DataSource green;
     private final String pipeline;
+    private final AppliedWatermark watermark;
     private final ParitySettings settings;
     private final ParityListener listener;
     private final Clock clock;
     private final Throttle throttle;
 
-    public ParityChecker(DataSource blue, DataSource green, String pipeline, ParitySettings settings,
-                         ParityListener listener, Clock clock) {
+    /**
+     * @param watermark how far the pipeline's sink has applied blue, across all table partitions; rechecks
+     *     wait on it while the pipeline runs
+     */
+    public ParityChecker(DataSource blue, DataSource green, String pipeline, AppliedWatermark watermark,
+                         ParitySettings settings, ParityListener listener, Clock clock) {
         this.blue = requireNonNull(blue, "blue is null");
         this.green = requireNonNull(green, "green is null");
         this.pipeline = requireNonNull(pipeline, "pipeline is null");
+        this.watermark = requireNonNull(watermark, "watermark is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.listener = requireNonNull(listener, "listener is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -110,7 +117,7 @@ public final class ParityChecker {
                 ? new PushdownPass(eligibility.plan(), check, inverse, throttle, listener, settings.chunkSizeRows(),
                         settings.bisectLeafRows()).run(blue, green)
                 : new StreamingPass(check, inverse, throttle, listener, settings.chunkSizeRows()).run(blue, green);
-        Recheck.Outcome outcome = new Recheck(settings, new SinkWatermark(green, pipeline, WATERMARK_STALL), check,
+        Recheck.Outcome outcome = new Recheck(settings, new SinkWatermark(green, pipeline, watermark, WATERMARK_STALL), check,
                 inverse, blue, green).run(pass.differences(), pass.readAtMs());
         TableVerdict verdict = pass.differences().isEmpty() ? TableVerdict.MATCH
                 : outcome.remaining().isEmpty() ? TableVerdict.MATCH_AFTER_RECHECK : TableVerdict.MISMATCH;

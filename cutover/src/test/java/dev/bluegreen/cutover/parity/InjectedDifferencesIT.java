@@ -180,7 +180,8 @@ class InjectedDifferencesIT {
     }
 
     private static ParityReport check(ParitySettings settings) {
-        return new ParityChecker(blue, green, "parity", settings, ParityListener.NONE, Clock.systemUTC())
+        return new ParityChecker(blue, green, "parity",
+                new dev.bluegreen.core.control.AppliedWatermark(green, "parity", java.util.List.of(), 1), settings, ParityListener.NONE, Clock.systemUTC())
                 .check(tables, "test.yaml", "0".repeat(64), true);
     }
 

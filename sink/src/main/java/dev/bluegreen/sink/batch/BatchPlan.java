@@ -1,5 +1,6 @@
 package dev.bluegreen.sink.batch;
 
+import dev.bluegreen.core.event.Markers;
 import dev.bluegreen.core.event.TableId;
 import dev.bluegreen.sink.deadletter.DeadLetter;
 import java.util.List;
@@ -16,15 +17,18 @@ import org.apache.kafka.common.TopicPartition;
  * @param deadLetters events that could not be decoded or transformed
  * @param progress per blue table
  * @param heartbeatCommitMs blue commit time of the latest heartbeat in the batch, or 0
+ * @param watermarks per partition, the newest watermark marker in the batch (partitions without one absent)
  * @param nextOffsets per partition, last consumed offset + 1
  */
 public record BatchPlan(List<Segment> segments, List<DeadLetter> deadLetters, Map<TableId, TableProgress> progress,
-                        long heartbeatCommitMs, Map<TopicPartition, Long> nextOffsets) {
+                        long heartbeatCommitMs, Map<TopicPartition, Markers.Watermark> watermarks,
+                        Map<TopicPartition, Long> nextOffsets) {
 
     public BatchPlan {
         segments = List.copyOf(segments);
         deadLetters = List.copyOf(deadLetters);
         progress = Map.copyOf(progress);
+        watermarks = Map.copyOf(watermarks);
         nextOffsets = Map.copyOf(nextOffsets);
     }
 

@@ -2,6 +2,7 @@ package dev.bluegreen.sink.batch;
 
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.event.ChangeEvent;
+import dev.bluegreen.core.event.Markers;
 import dev.bluegreen.core.event.Op;
 import dev.bluegreen.core.event.Row;
 import dev.bluegreen.core.event.TableId;
@@ -53,12 +54,22 @@ public final class BatchPlanner {
         Map<TableId, TableProgress> progress = new HashMap<>();
         Map<TopicPartition, Long> next = new HashMap<>();
         Map<GreenKey, GreenAction> current = new LinkedHashMap<>();
+        Map<TopicPartition, Markers.Watermark> watermarks = new HashMap<>();
         long heartbeat = 0;
         for (ConsumerRecord<String, String> r : records) {
-            next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            next.put(tp, r.offset() + 1);
             EventSource source = new EventSource("?", r.topic(), r.partition(), r.offset(), r.key(), r.value());
-            if (r.key() == null && r.value() != null && r.value().startsWith(SNAPSHOT_COMPLETE)) {
+            if (Markers.isSnapshotComplete(r.key(), r.value())) {
                 snapshotComplete(r.value(), progress, deadLetters, source, heartbeatTable);
+                continue;
+            }
+            if (Markers.isWatermark(r.key(), r.value())) {
+                try {
+                    watermarks.merge(tp, Markers.parseWatermark(r.value()), Markers.Watermark::max);
+                } catch (IllegalArgumentException e) {
+                    deadLetters.add(source.deadLetter(e.getMessage()));
+                }
                 continue;
             }
             ChangeEvent event;
@@ -97,25 +108,17 @@ public final class BatchPlanner {
             }
         }
         closeSegment(segments, current);
-        return new BatchPlan(segments, deadLetters, progress, heartbeat, next);
+        return new BatchPlan(segments, deadLetters, progress, heartbeat, watermarks, next);
     }
-
-    /**
-     * Capture's marker that the snapshot is over: written into every table topic when streaming
-     * starts, so all of that table's snapshot rows precede it (see capture's SnapshotMarkers).
-     */
-    private static final String SNAPSHOT_COMPLETE = "{\"bluegreen\":\"snapshot-complete\"";
-
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private static void snapshotComplete(String value, Map<TableId, TableProgress> progress, List<DeadLetter> dead,
                                          EventSource source, TableId heartbeatTable) {
         try {
-            TableId table = TableId.parse(JSON.readTree(value).path("table").asText());
+            TableId table = Markers.snapshotCompleteTable(value);
             if (!table.equals(heartbeatTable)) {
                 progress.computeIfAbsent(table, t -> new TableProgress()).snapshotDone = true;
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             dead.add(source.deadLetter("unreadable snapshot-complete marker: " + e.getMessage()));
         }
     }

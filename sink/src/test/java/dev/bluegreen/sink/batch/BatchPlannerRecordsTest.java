@@ -8,6 +8,7 @@ import static dev.bluegreen.sink.batch.ItemsPipeline.greenKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bluegreen.core.event.Markers;
 import dev.bluegreen.sink.batch.ItemEventRecords.Encoding;
 import dev.bluegreen.sink.deadletter.DeadLetter;
 import java.util.List;
@@ -227,6 +228,35 @@ class BatchPlannerRecordsTest {
         assertThat(d.rawValue()).isEqualTo("{\"bluegreen\":\"snapshot-complete\",\"table\":\"a.b.c\"}");
         assertThat(d.error()).startsWith("unreadable snapshot-complete marker").contains("a.b.c");
         assertThat(actions(p)).hasSize(1);
+    }
+
+    @Test
+    void watermarkMarkersKeepTheNewestPerPartitionAndProduceNoAction() {
+        List<ConsumerRecord<String, String>> records = List.of(
+                new ConsumerRecord<>(TOPIC, 0, 10, null, Markers.watermark(new Markers.Watermark(7, 1000, "0/10"))),
+                new ConsumerRecord<>(TOPIC, 0, 11, null, Markers.watermark(new Markers.Watermark(8, 1100, "0/20"))),
+                new ConsumerRecord<>(TOPIC, 1, 5, null, Markers.watermark(new Markers.Watermark(6, 900, null))));
+
+        BatchPlan p = ItemsPipeline.planner().plan(records);
+
+        assertThat(p.watermarks()).containsOnly(
+                Map.entry(new TopicPartition(TOPIC, 0), new Markers.Watermark(8, 1100, "0/20")),
+                Map.entry(new TopicPartition(TOPIC, 1), new Markers.Watermark(6, 900, null)));
+        assertThat(p.segments()).isEmpty();
+        assertThat(p.deadLetters()).isEmpty();
+        assertThat(p.progress()).isEmpty();
+        assertThat(p.nextOffsets()).containsEntry(new TopicPartition(TOPIC, 0), 12L);
+    }
+
+    @Test
+    void unreadableWatermarkMarkerIsADeadLetter() {
+        String raw = "{\"bluegreen\":\"watermark\",\"beats\":\"x\"}";
+        BatchPlan p = ItemsPipeline.planner().plan(List.of(new ConsumerRecord<>(TOPIC, 0, 3, null, raw)));
+
+        DeadLetter d = onlyDeadLetter(p);
+        assertThat(d.rawValue()).isEqualTo(raw);
+        assertThat(d.error()).contains("watermark");
+        assertThat(p.watermarks()).isEmpty();
     }
 
     @ParameterizedTest

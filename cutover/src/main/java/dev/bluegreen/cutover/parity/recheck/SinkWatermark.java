@@ -1,5 +1,7 @@
 package dev.bluegreen.cutover.parity.recheck;
 
+import dev.bluegreen.core.control.AppliedWatermark;
+import dev.bluegreen.core.event.Markers;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,9 +11,10 @@ import javax.sql.DataSource;
 
 /**
  * How far the sink has applied blue, read from green's control schema: the blue commit time of the
- * newest heartbeat applied ({@code bluegreen.lag.blue_commit_ms}). Capture writes a heartbeat on blue
- * every heartbeat interval, and it is applied after every change committed before it, so "the sink
- * applied past blue time T" is {@code blue_commit_ms >= T}. Thread-safe.
+ * heartbeat whose watermark every partition of every table topic has applied ({@link AppliedWatermark}).
+ * Capture writes a heartbeat on blue every heartbeat interval and a watermark into every partition
+ * after every change committed before it, so "the sink applied past blue time T" is
+ * {@code watermark.blueCommitMs >= T}. Thread-safe.
  */
 public final class SinkWatermark {
 
@@ -19,14 +22,17 @@ public final class SinkWatermark {
 
     private final DataSource green;
     private final String pipeline;
+    private final AppliedWatermark applied;
     private final Duration stall;
 
     /**
+     * @param applied the pipeline's watermark across all table partitions
      * @param stall give up waiting when the watermark has not moved for this long (a stopped pipeline)
      */
-    public SinkWatermark(DataSource green, String pipeline, Duration stall) {
+    public SinkWatermark(DataSource green, String pipeline, AppliedWatermark applied, Duration stall) {
         this.green = green;
         this.pipeline = pipeline;
+        this.applied = applied;
         this.stall = stall;
     }
 
@@ -47,14 +53,10 @@ public final class SinkWatermark {
         }
     }
 
-    /** The newest applied heartbeat's blue commit time (epoch ms), or -1. */
+    /** Blue commit time (epoch ms) of the heartbeat applied in every table partition, or -1. */
     public long appliedBlueCommitMs() {
-        try (Connection c = green.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT blue_commit_ms FROM bluegreen.lag WHERE pipeline = ?")) {
-            ps.setString(1, pipeline);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : -1;
-            }
+        try {
+            return applied.applied().map(Markers.Watermark::blueCommitMs).orElse(-1L);
         } catch (SQLException e) {
             return -1;
         }
