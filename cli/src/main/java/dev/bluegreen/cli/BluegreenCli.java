@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bluegreen", mixinStandardHelpOptions = true, version = "bluegreen 0.1.0",
         description = "Moves a live application from a blue database to a green one with an overhauled schema.",
         subcommands = {RunCommand.class, ValidateCommand.class, StatusCommand.class, DemoCommand.class,
-                VerifyCommand.class})
+                VerifyCommand.class, CutoverCommand.class})
 public final class BluegreenCli {
 
     /** Runs the command line and exits with its code. */

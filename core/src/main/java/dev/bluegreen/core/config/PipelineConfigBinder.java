@@ -41,7 +41,7 @@ final class PipelineConfigBinder {
         if (!root.expectObject()) {
             return null;
         }
-        root.allowOnly(Set.of("pipeline", "blue", "green", "kafka", "capture", "sink", "tables"));
+        root.allowOnly(Set.of("pipeline", "blue", "green", "kafka", "capture", "sink", "tables", "cutover"));
         ConfigNode pipeline = root.child("pipeline");
         if (!pipeline.present()) {
             root.problem("missing required section 'pipeline' (with 'name')");
@@ -61,12 +61,13 @@ final class PipelineConfigBinder {
         CaptureConfig capture = capture(root.child("capture"));
         SinkConfig sink = sink(root.child("sink"));
         List<TableMapping> tables = tables(root.child("tables"));
+        CutoverConfig cutover = root.child("cutover").present() ? cutover(root.child("cutover")) : null;
         if (!reader.problems().isEmpty() || name == null) {
             return null;
         }
         Path work = baseDir == null ? Path.of(workDir) : baseDir.resolve(workDir).normalize();
         Path source = reader.file() == null ? null : Path.of(reader.file());
-        return new PipelineConfig(source, name, work, blue, green, kafka, capture, sink, tables);
+        return new PipelineConfig(source, name, work, blue, green, kafka, capture, sink, tables, cutover);
     }
 
     private EndpointConfig endpoint(ConfigNode n, String which) {
@@ -126,6 +127,86 @@ final class PipelineConfigBinder {
         long budget = n.integer("dead-letter-budget-rows", DEFAULT_DEAD_LETTER_BUDGET_ROWS, 0, Long.MAX_VALUE);
         Duration pollTimeout = n.millis("poll-timeout-ms", DEFAULT_SINK_POLL_TIMEOUT, 1, 60_000);
         return new SinkConfig(batch, budget, pollTimeout);
+    }
+
+    private CutoverConfig cutover(ConfigNode n) {
+        if (!n.expectObject()) {
+            return null;
+        }
+        n.allowOnly(Set.of("application-role", "freeze", "max-freeze-ms", "drain-timeout-ms", "lock-timeout-ms",
+                "max-lag-ms", "parity-max-age-minutes", "final-check-budget-ms", "sequence-gap", "router"));
+        String role = n.string("application-role", null, true);
+        String freezeName = n.string("freeze", CutoverConfig.Freeze.LOCK.configName(), false);
+        CutoverConfig.Freeze freeze = null;
+        for (CutoverConfig.Freeze f : CutoverConfig.Freeze.values()) {
+            if (f.configName().equals(freezeName)) {
+                freeze = f;
+            }
+        }
+        if (freeze == null) {
+            n.child("freeze").problem("unknown freeze strategy '" + freezeName + "'; use 'lock' (the coordinator's"
+                    + " session locks the captured tables) or 'router-pause' (the router pauses, then the same locks)");
+        }
+        Duration maxFreeze = n.millis("max-freeze-ms", CutoverConfig.DEFAULT_MAX_FREEZE, 10, 600_000);
+        Duration drain = n.millis("drain-timeout-ms", CutoverConfig.DEFAULT_DRAIN_TIMEOUT, 1, 600_000);
+        Duration lock = n.millis("lock-timeout-ms", CutoverConfig.DEFAULT_LOCK_TIMEOUT, 1, 600_000);
+        Duration maxLag = n.millis("max-lag-ms", CutoverConfig.DEFAULT_MAX_LAG, 1, 86_400_000);
+        long ageMinutes = n.integer("parity-max-age-minutes", CutoverConfig.DEFAULT_PARITY_MAX_AGE.toMinutes(), 1,
+                525_600);
+        Duration budget = n.millis("final-check-budget-ms", CutoverConfig.DEFAULT_FINAL_CHECK_BUDGET, 1, 3_600_000);
+        long gap = n.integer("sequence-gap", CutoverConfig.DEFAULT_SEQUENCE_GAP, 0, Long.MAX_VALUE / 4);
+        CutoverConfig.Router router = router(n.child("router"));
+        if (role == null || freeze == null || router == null) {
+            return null;
+        }
+        return new CutoverConfig(role, freeze, maxFreeze, drain, lock, maxLag, Duration.ofMinutes(ageMinutes), budget,
+                gap, router);
+    }
+
+    private CutoverConfig.Router router(ConfigNode n) {
+        if (!n.present()) {
+            n.problem("missing required section 'cutover.router' (type: pgbouncer, datasource or command)");
+            return null;
+        }
+        if (!n.expectObject()) {
+            return null;
+        }
+        String type = n.string("type", null, true);
+        if (type == null) {
+            return null;
+        }
+        switch (type) {
+            case "pgbouncer" -> {
+                n.allowOnly(Set.of("type", "admin-url", "admin-user", "admin-password", "database", "config-file"));
+                String url = n.string("admin-url", null, true);
+                String user = n.string("admin-user", null, true);
+                String password = n.string("admin-password", "", false);
+                String db = n.string("database", null, true);
+                String file = n.string("config-file", null, true);
+                if (url == null || user == null || db == null || file == null) {
+                    return null;
+                }
+                Path path = baseDir == null ? Path.of(file) : baseDir.resolve(file).normalize();
+                return new CutoverConfig.PgBouncer(url, user, password, db, path);
+            }
+            case "datasource" -> {
+                n.allowOnly(Set.of("type", "lease-ms"));
+                return new CutoverConfig.DataSourceRoute(n.millis("lease-ms", Duration.ofSeconds(3), 100, 600_000));
+            }
+            case "command" -> {
+                n.allowOnly(Set.of("type", "command", "timeout-ms"));
+                List<String> command = n.strings("command");
+                if (command.isEmpty()) {
+                    n.child("command").problem("missing 'command': a list, program first, e.g. [./flip.sh, --apply]");
+                    return null;
+                }
+                return new CutoverConfig.Command(command, n.millis("timeout-ms", Duration.ofSeconds(10), 1, 3_600_000));
+            }
+            default -> {
+                n.child("type").problem("unknown router type '" + type + "'; use 'pgbouncer', 'datasource' or 'command'");
+                return null;
+            }
+        }
     }
 
     private List<TableMapping> tables(ConfigNode n) {

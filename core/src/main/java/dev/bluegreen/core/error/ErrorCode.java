@@ -15,6 +15,8 @@ public enum ErrorCode {
     ROW_CONVERSION_FAILED(ErrorCategory.DATA),
     DEAD_LETTER_BUDGET_EXCEEDED(ErrorCategory.DATA),
     PARITY_MISMATCH(ErrorCategory.DATA),
+    CUTOVER_REFUSED(ErrorCategory.CONFIG),
+    CUTOVER_ABORTED(ErrorCategory.EXTERNAL),
     INTERNAL_ERROR(ErrorCategory.INTERNAL);
 
     private final ErrorCategory category;

@@ -1,0 +1,181 @@
+package dev.bluegreen.cutover.coordinator;
+
+import dev.bluegreen.core.event.TableId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator's own session on blue during the freeze. Everything that stops application writes
+ * happens inside ONE transaction of this session: the {@code EXCLUSIVE} table locks (reads go on,
+ * writes wait), and, just before the flip, the {@code REVOKE} of write privileges on the captured
+ * tables and {@code ALTER ROLE ... SET default_transaction_read_only = on}. If the coordinator dies,
+ * its session ends, the transaction rolls back and blue takes writes again by itself (design property
+ * 6). Writers queued behind the locks are terminated before the commit: all signalled at once, then
+ * polled until gone ({@code pg_terminate_backend(pid, timeout)} one by one would cost ~100 ms each), so
+ * a straggler fails loudly instead of writing to blue. The fence is written on a second, autocommit
+ * session (the heartbeat table is never locked). Not thread-safe.
+ */
+final class BlueFreeze implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BlueFreeze.class);
+
+    private final Connection lockSession;
+    private final Connection admin;
+    private boolean open;
+
+    /** A written fence: the heartbeat counter value and blue's WAL position right after it. */
+    record Fence(long beats, String lsn) {
+    }
+
+    /**
+     * @param lockSession a blue connection used only for the freeze transaction (closed by {@link #close})
+     * @param admin a second blue connection, autocommit, for the fence and the session terminations
+     */
+    BlueFreeze(Connection lockSession, Connection admin) {
+        this.lockSession = lockSession;
+        this.admin = admin;
+    }
+
+    /**
+     * Begins the freeze transaction and locks the tables, each wait bounded by {@code lockTimeout}.
+     *
+     * @throws SQLException SQLState 55P03 when a lock was not granted in time (running transactions hold
+     *     the tables); the transaction is rolled back
+     */
+    void lock(List<TableId> tables, Duration lockTimeout) throws SQLException {
+        lockSession.setAutoCommit(false);
+        open = true;
+        try (Statement st = lockSession.createStatement()) {
+            st.execute("SET LOCAL lock_timeout = '" + Math.max(1, lockTimeout.toMillis()) + "ms'");
+            st.execute("SET LOCAL application_name = 'bluegreen cutover freeze'");
+            st.execute("LOCK TABLE " + tables.stream().map(BlueFreeze::quote).collect(Collectors.joining(", "))
+                    + " IN EXCLUSIVE MODE");
+        } catch (SQLException e) {
+            rollback();
+            throw e;
+        }
+    }
+
+    /**
+     * Writes the fence: one more heartbeat on blue, committed at once.
+     *
+     * @throws SQLException when blue fails or the heartbeat row is missing (no capture ran)
+     */
+    Fence fence(String pipeline) throws SQLException {
+        try (PreparedStatement ps = admin.prepareStatement("UPDATE bluegreen.heartbeat SET beat_at = now(),"
+                + " beats = beats + 1 WHERE pipeline = ? RETURNING beats, pg_current_wal_lsn()::text")) {
+            ps.setString(1, pipeline);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("blue has no bluegreen.heartbeat row for pipeline " + pipeline
+                            + ": run the pipeline (bluegreen run) before cutting over", "55000");
+                }
+                return new Fence(rs.getLong(1), rs.getString(2));
+            }
+        }
+    }
+
+    /**
+     * Inside the freeze transaction: revokes the application role's writes on the tables and makes its
+     * new sessions read-only; then ends every session of the role (queued writers included) and waits up
+     * to {@code timeout} for them to be gone. Takes effect for others at {@link #release()}.
+     *
+     * @return how many sessions were ended
+     * @throws SQLException when blue refuses (privileges: the coordinator needs ownership of the tables,
+     *     CREATEROLE and pg_signal_backend, or superuser)
+     */
+    int makeReadOnlyAndEndSessions(String role, List<TableId> tables, Duration timeout) throws SQLException {
+        try (Statement st = lockSession.createStatement()) {
+            st.execute("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON " + tables.stream().map(BlueFreeze::quote)
+                    .collect(Collectors.joining(", ")) + " FROM " + quoteIdent(role));
+            st.execute("ALTER ROLE " + quoteIdent(role) + " SET default_transaction_read_only = on");
+        }
+        int ended;
+        try (PreparedStatement ps = admin.prepareStatement("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                + " WHERE usename = ? AND pid <> pg_backend_pid()")) {
+            ps.setString(1, role);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                ended = rs.getInt(1);
+            }
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (PreparedStatement ps = admin.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE usename = ?")) {
+            ps.setString(1, role);
+            while (true) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    int left = rs.getInt(1);
+                    if (left == 0) {
+                        break;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        LOG.warn("{} session(s) of role {} still on blue {} ms after being terminated; the REVOKE"
+                                + " makes their writes fail", left, role, timeout.toMillis());
+                        break;
+                    }
+                }
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while waiting for terminated sessions", e);
+                }
+            }
+        }
+        return ended;
+    }
+
+    /** Commits the freeze transaction: locks released, read-only settings in force. */
+    void release() throws SQLException {
+        if (open) {
+            lockSession.commit();
+            open = false;
+        }
+    }
+
+    /** Rolls the freeze transaction back: locks released, nothing changed on blue. Never throws. */
+    void rollback() {
+        if (open) {
+            try {
+                lockSession.rollback();
+            } catch (SQLException e) {
+                LOG.warn("rolling back the freeze on blue failed ({}); closing the session releases its locks",
+                        e.getMessage());
+                try {
+                    lockSession.close();
+                } catch (SQLException ignored) {
+                    // the session is gone either way
+                }
+            }
+            open = false;
+        }
+    }
+
+    @Override
+    public void close() {
+        rollback();
+        try {
+            lockSession.close();
+            admin.close();
+        } catch (SQLException e) {
+            LOG.debug("closing blue sessions: {}", e.toString());
+        }
+    }
+
+    static String quote(TableId t) {
+        return quoteIdent(t.schema()) + "." + quoteIdent(t.name());
+    }
+
+    static String quoteIdent(String s) {
+        return "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+}

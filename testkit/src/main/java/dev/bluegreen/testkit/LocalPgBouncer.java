@@ -1,0 +1,139 @@
+package dev.bluegreen.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A throwaway PgBouncer (Debian's package, installed on first use) on a private port, in front of one
+ * database, started with {@code deploy/local/pgbouncer.sh}: transaction pooling, trust auth, admin user
+ * {@code postgres}, config in {@code <folder>/pgbouncer.ini}. Clients must use {@link #jdbcUrl} (it turns
+ * server-side prepared statements off, which transaction pooling in PgBouncer 1.18 cannot carry).
+ * {@link #close()} stops it, also from a shutdown hook. Thread-safe.
+ */
+public final class LocalPgBouncer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalPgBouncer.class);
+    private static final String SCRIPT = "deploy/local/pgbouncer.sh";
+
+    private final Path script;
+    private final Path dir;
+    private final int port;
+    private final String database;
+    private final Thread hook;
+    private volatile boolean closed;
+
+    private LocalPgBouncer(Path script, Path dir, int port, String database) {
+        this.script = script;
+        this.dir = dir;
+        this.port = port;
+        this.database = database;
+        this.hook = new Thread(this::stop, "pgbouncer-stop-" + port);
+    }
+
+    /**
+     * Starts PgBouncer with one database entry {@code database} pointing at {@code upstream}'s {@code dbname}.
+     *
+     * @throws IllegalStateException when the script fails (its output is in the message)
+     */
+    public static LocalPgBouncer start(String database, LocalPostgres upstream, String dbname) {
+        Path root = LocalPostgres.projectRoot();
+        Path script = root.resolve(SCRIPT);
+        int port = freePort();
+        Path dir = root.resolve("target").resolve("it-servers").resolve("pgbouncer-" + port);
+        String out = run(script, "start", dir.toString(), Integer.toString(port), database, "127.0.0.1",
+                Integer.toString(upstream.port()), dbname);
+        LocalPgBouncer b = new LocalPgBouncer(script, dir, port, database);
+        Runtime.getRuntime().addShutdownHook(b.hook);
+        LOG.info("{}", out.strip());
+        return b;
+    }
+
+    /** The port PgBouncer listens on (127.0.0.1). */
+    public int port() {
+        return port;
+    }
+
+    /** The ini file (the cutover's PgBouncer router rewrites its [databases] line). */
+    public Path configFile() {
+        return dir.resolve("pgbouncer.ini");
+    }
+
+    /** JDBC URL of the pooled database, with {@code prepareThreshold=0}. */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?prepareThreshold=0";
+    }
+
+    /** JDBC URL of the admin console. */
+    public String adminUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/pgbouncer";
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // shutting down: the hook runs stop() itself
+        }
+    }
+
+    private void stop() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            run(script, "stop", dir.toString());
+            LOG.info("stopped PgBouncer on 127.0.0.1:{}", port);
+        } catch (RuntimeException e) {
+            LOG.warn("could not stop PgBouncer in {}: {}", dir, e.getMessage());
+        }
+    }
+
+    private static String run(Path script, String... args) {
+        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
+        command.addAll(List.of(args));
+        try {
+            Path log = Files.createTempFile("pgbouncer-sh-", ".log");
+            try {
+                Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                p.getOutputStream().close();
+                if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException(command + " did not finish within 10 minutes");
+                }
+                String out = Files.readString(log, StandardCharsets.UTF_8);
+                if (p.exitValue() != 0) {
+                    throw new IllegalStateException(command + " failed with exit code " + p.exitValue() + ":\n" + out);
+                }
+                return out;
+            } finally {
+                Files.deleteIfExists(log);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + command, e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on 127.0.0.1", e);
+        }
+    }
+}
