@@ -3,8 +3,9 @@
 # tests and demos of the cutover's PgBouncer router. Installs Debian's pgbouncer package when missing
 # (as root) without starting the system's own service.
 #
-#   pgbouncer.sh start DIR PORT DATABASE HOST DBPORT DBNAME
-#       writes DIR/pgbouncer.ini (transaction pooling, trust auth, admin user 'postgres') with one
+#   pgbouncer.sh start DIR PORT DATABASE HOST DBPORT DBNAME [USER...]
+#       writes DIR/pgbouncer.ini (transaction pooling, trust auth, admin user 'postgres'; the auth file
+#       lists 'postgres' and every USER given, since trust auth still needs the name there) with one
 #       [databases] line "DATABASE = host=HOST port=DBPORT dbname=DBNAME", starts PgBouncer on
 #       127.0.0.1:PORT and prints one "pgbouncer ready" line. Clients must not use server-side prepared
 #       statements (PgJDBC: prepareThreshold=0): this PgBouncer runs in transaction pooling mode.
@@ -22,7 +23,7 @@ die() {
 }
 
 usage() {
-    echo "usage: $PROG start DIR PORT DATABASE HOST DBPORT DBNAME | $PROG stop DIR" >&2
+    echo "usage: $PROG start DIR PORT DATABASE HOST DBPORT DBNAME [USER...] | $PROG stop DIR" >&2
     exit 2
 }
 
@@ -74,8 +75,9 @@ pid_of() {
 }
 
 cmd_start() {
-    [ $# -eq 6 ] || usage
+    [ $# -ge 6 ] || usage
     local dir=$1 port=$2 database=$3 host=$4 dbport=$5 dbname=$6
+    shift 6
     ensure_pgbouncer
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
@@ -106,6 +108,10 @@ pidfile = $dir/pgbouncer.pid
 logfile = $dir/pgbouncer.log
 INI
     printf '"postgres" ""\n' >"$dir/userlist.txt"
+    local user
+    for user in "$@"; do
+        printf '"%s" ""\n' "$user" >>"$dir/userlist.txt"
+    done
     if is_root; then
         chown -R postgres:postgres "$dir"
         local d

@@ -11,6 +11,7 @@ import dev.bluegreen.core.endpoint.Endpoints;
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ErrorCode;
 import dev.bluegreen.cutover.coordinator.CutoverCoordinator;
+import dev.bluegreen.cutover.coordinator.CutoverHooks;
 import dev.bluegreen.cutover.coordinator.CutoverReport;
 import dev.bluegreen.cutover.coordinator.CutoverStep;
 import dev.bluegreen.cutover.coordinator.CutoverTable;
@@ -61,6 +62,10 @@ final class CutoverCommand implements Callable<Integer> {
     @Option(names = "--skip-final-verify", description = "do not verify the rows changed since the last parity pass")
     boolean skipFinalVerify;
 
+    @Option(names = "--hold-in-freeze-ms", paramLabel = "MS", hidden = true, description = "fault drills and tests:"
+            + " wait this long inside the freeze, after the locks and before the fence")
+    long holdInFreezeMs;
+
     @Option(names = "--report", paramLabel = "DIR", description = "folder for cutover-report.json and .txt"
             + " (default: <work-dir>/cutover)")
     Path reportDir;
@@ -91,7 +96,7 @@ final class CutoverCommand implements Callable<Integer> {
             }
             Router router = router(pc, cc, blue, green);
             CutoverReport report = new CutoverCoordinator(pc, cc, blue, green, router, CutoverTable.of(transforms), null,
-                    CutoverCommand::print, Clock.systemUTC()).run(dryRun);
+                    CutoverCommand::print, hooks(), Clock.systemUTC()).run(dryRun);
             Path dir = reportDir != null ? reportDir : pc.workDir().resolve("cutover");
             write(report, dir);
             System.out.println();
@@ -115,6 +120,21 @@ final class CutoverCommand implements Callable<Integer> {
                     + " pause (pgbouncer or datasource); the command router cannot: use freeze: lock");
         }
         return new CommandRouter(c, pc.name());
+    }
+
+    private CutoverHooks hooks() {
+        if (holdInFreezeMs <= 0) {
+            return CutoverHooks.NONE;
+        }
+        long hold = holdInFreezeMs;
+        return new CutoverHooks() {
+            @Override
+            public void afterFreeze() throws InterruptedException {
+                System.out.println("holding the freeze for " + hold + " ms (--hold-in-freeze-ms)");
+                System.out.flush();
+                Thread.sleep(hold);
+            }
+        };
     }
 
     private static void print(CutoverStep s) {

@@ -43,15 +43,19 @@ public final class LocalPgBouncer implements AutoCloseable {
     /**
      * Starts PgBouncer with one database entry {@code database} pointing at {@code upstream}'s {@code dbname}.
      *
+     * @param users login roles besides {@code postgres} that clients may connect as (PgBouncer's trust
+     *     authentication still requires each name in its auth file)
      * @throws IllegalStateException when the script fails (its output is in the message)
      */
-    public static LocalPgBouncer start(String database, LocalPostgres upstream, String dbname) {
+    public static LocalPgBouncer start(String database, LocalPostgres upstream, String dbname, String... users) {
         Path root = LocalPostgres.projectRoot();
         Path script = root.resolve(SCRIPT);
         int port = freePort();
         Path dir = root.resolve("target").resolve("it-servers").resolve("pgbouncer-" + port);
-        String out = run(script, "start", dir.toString(), Integer.toString(port), database, "127.0.0.1",
-                Integer.toString(upstream.port()), dbname);
+        List<String> args = new ArrayList<>(List.of("start", dir.toString(), Integer.toString(port), database,
+                "127.0.0.1", Integer.toString(upstream.port()), dbname));
+        args.addAll(List.of(users));
+        String out = run(script, args.toArray(String[]::new));
         LocalPgBouncer b = new LocalPgBouncer(script, dir, port, database);
         Runtime.getRuntime().addShutdownHook(b.hook);
         LOG.info("{}", out.strip());
@@ -73,9 +77,37 @@ public final class LocalPgBouncer implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?prepareThreshold=0";
     }
 
-    /** JDBC URL of the admin console. */
-    public String adminUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/pgbouncer";
+    /**
+     * Runs one admin console command with psql (PgJDBC cannot talk to PgBouncer 1.18's console: it sends
+     * {@code SET extra_float_digits}, which the console rejects).
+     *
+     * @return the rows of a SHOW command: column name to value (empty for other commands)
+     * @throws IllegalStateException when psql fails (its output is in the message)
+     */
+    public List<java.util.Map<String, String>> admin(String command) {
+        String out = runProgram(List.of("psql", "-X", "-q", "-A", "-F", "\t", "-P", "footer=off", "-h", "127.0.0.1", "-p",
+                Integer.toString(port), "-U", "postgres", "-d", "pgbouncer", "-c", command));
+        List<java.util.Map<String, String>> rows = new ArrayList<>();
+        String[] lines = out.split("\n");
+        if (lines.length == 0 || lines[0].isBlank()) {
+            return rows;
+        }
+        String[] header = lines[0].split("\t", -1);
+        for (int i = 1; i < lines.length; i++) {
+            String[] values = lines[i].split("\t", -1);
+            java.util.Map<String, String> row = new java.util.LinkedHashMap<>();
+            for (int c = 0; c < header.length && c < values.length; c++) {
+                row.put(header[c], values[c]);
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** The {@code SHOW DATABASES} row of the pooled database. */
+    public java.util.Map<String, String> showDatabase() {
+        return admin("SHOW DATABASES").stream().filter(r -> database.equals(r.get("name"))).findFirst()
+                .orElseThrow(() -> new IllegalStateException("PgBouncer has no database " + database));
     }
 
     @Override
@@ -104,6 +136,10 @@ public final class LocalPgBouncer implements AutoCloseable {
     private static String run(Path script, String... args) {
         List<String> command = new ArrayList<>(List.of("bash", script.toString()));
         command.addAll(List.of(args));
+        return runProgram(command);
+    }
+
+    private static String runProgram(List<String> command) {
         try {
             Path log = Files.createTempFile("pgbouncer-sh-", ".log");
             try {

@@ -81,16 +81,29 @@ public record CutoverConfig(String applicationRole, Freeze freeze, Duration maxF
 
     /**
      * A real PgBouncer in front of the application: the coordinator rewrites the database's line in
-     * {@code configFile}, then {@code RELOAD} and {@code RESUME} on the admin console.
+     * {@code configFile}, then {@code RELOAD} and {@code RESUME} on the admin console. The admin console
+     * is driven with {@code psql} (PgBouncer's documented client for it): PgJDBC 42.7.5+ sends
+     * {@code SET extra_float_digits} to any server reporting a version below 12, which PgBouncer's
+     * admin console rejects before 1.25 ("SET failed", pgbouncer/pgbouncer issue 1509).
      *
-     * @param adminUrl JDBC URL of PgBouncer's admin console, e.g. {@code jdbc:postgresql://127.0.0.1:6432/pgbouncer}
+     * @param adminHost host of PgBouncer's admin console (default {@code 127.0.0.1})
+     * @param adminPort its port
      * @param adminUser an {@code admin_users} entry
-     * @param adminPassword its password (may be empty)
+     * @param adminPassword its password (may be empty; passed to psql as {@code PGPASSWORD})
      * @param database the PgBouncer database name the application connects to
      * @param configFile the ini file whose {@code [databases]} section holds that database's line
+     * @param psql the psql program (default {@code psql} on the PATH)
      */
-    public record PgBouncer(String adminUrl, String adminUser, String adminPassword, String database, Path configFile)
-            implements Router {
+    public record PgBouncer(String adminHost, int adminPort, String adminUser, String adminPassword, String database,
+                            Path configFile, String psql) implements Router {
+        public PgBouncer {
+            requireNonNull(adminHost, "adminHost is null");
+            requireNonNull(adminUser, "adminUser is null");
+            requireNonNull(database, "database is null");
+            requireNonNull(configFile, "configFile is null");
+            requireNonNull(psql, "psql is null");
+        }
+
         @Override
         public String type() {
             return "pgbouncer";

@@ -177,17 +177,20 @@ final class PipelineConfigBinder {
         }
         switch (type) {
             case "pgbouncer" -> {
-                n.allowOnly(Set.of("type", "admin-url", "admin-user", "admin-password", "database", "config-file"));
-                String url = n.string("admin-url", null, true);
+                n.allowOnly(Set.of("type", "admin-host", "admin-port", "admin-user", "admin-password", "database",
+                        "config-file", "psql"));
+                String host = n.string("admin-host", "127.0.0.1", false);
+                long port = n.integer("admin-port", 6432, 1, 65_535);
                 String user = n.string("admin-user", null, true);
                 String password = n.string("admin-password", "", false);
                 String db = n.string("database", null, true);
                 String file = n.string("config-file", null, true);
-                if (url == null || user == null || db == null || file == null) {
+                String psql = n.string("psql", "psql", false);
+                if (user == null || db == null || file == null) {
                     return null;
                 }
                 Path path = baseDir == null ? Path.of(file) : baseDir.resolve(file).normalize();
-                return new CutoverConfig.PgBouncer(url, user, password, db, path);
+                return new CutoverConfig.PgBouncer(host, (int) port, user, password, db, path, psql);
             }
             case "datasource" -> {
                 n.allowOnly(Set.of("type", "lease-ms"));

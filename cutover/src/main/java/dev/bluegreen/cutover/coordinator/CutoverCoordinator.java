@@ -80,6 +80,7 @@ public final class CutoverCoordinator {
     private final List<CutoverTable> tables;
     private final FinalCheck finalCheck;
     private final StepListener listener;
+    private final CutoverHooks hooks;
     private final Clock clock;
     private final List<CutoverStep> steps = new ArrayList<>();
     private final List<GreenSwitch.SequenceMove> sequences = new ArrayList<>();
@@ -87,10 +88,11 @@ public final class CutoverCoordinator {
 
     /**
      * @param finalCheck the final check, or null when skipped ({@code --skip-final-verify})
+     * @param hooks called at fixed points of the run ({@link CutoverHooks#NONE} for none)
      */
     public CutoverCoordinator(PipelineConfig config, CutoverConfig cutover, DataSource blue, DataSource green,
                               Router router, List<CutoverTable> tables, FinalCheck finalCheck, StepListener listener,
-                              Clock clock) {
+                              CutoverHooks hooks, Clock clock) {
         this.config = config;
         this.cutover = cutover;
         this.blue = blue;
@@ -99,6 +101,7 @@ public final class CutoverCoordinator {
         this.tables = List.copyOf(tables);
         this.finalCheck = finalCheck;
         this.listener = listener;
+        this.hooks = hooks;
         this.clock = clock;
     }
 
@@ -179,6 +182,12 @@ public final class CutoverCoordinator {
             })) {
                 return abort(id, freeze, greenTx, "blue tables could not be locked within "
                         + cutover.lockTimeout().toMillis() + " ms (cutover.lock-timeout-ms): " + last().detail(), freezeStart);
+            }
+            if (!step("hook.after-freeze", () -> {
+                hooks.afterFreeze();
+                return "after-freeze hook returned";
+            })) {
+                return abort(id, freeze, greenTx, "the after-freeze hook failed: " + last().detail(), freezeStart);
             }
             if (!step("fence", () -> {
                 fence[0] = freeze.fence(config.name());

@@ -7,23 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -46,24 +34,21 @@ public final class PgBouncerRouter implements Router {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgBouncerRouter.class);
     private static final Pattern SECTION = Pattern.compile("^\\s*\\[(.+)]\\s*$");
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
 
     private final CutoverConfig.PgBouncer config;
-    private final ExecutorService pauser = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "bluegreen-pgbouncer-pause");
-        t.setDaemon(true);
-        return t;
-    });
-    private Connection admin;
+    private final PgBouncerAdmin admin;
     private String originalIni;
     private boolean paused;
 
     public PgBouncerRouter(CutoverConfig.PgBouncer config) {
         this.config = config;
+        this.admin = new PgBouncerAdmin(config);
     }
 
     @Override
     public String describe() {
-        return "pgbouncer " + config.adminUrl() + " database " + config.database() + " (" + config.configFile() + ")";
+        return "pgbouncer " + admin.address() + " database " + config.database() + " (" + config.configFile() + ")";
     }
 
     @Override
@@ -74,36 +59,32 @@ public final class PgBouncerRouter implements Router {
     @Override
     public String check() {
         String line = databaseLine(readIni());
-        Map<String, String> shown = showDatabase(admin());
+        Map<String, String> shown = showDatabase();
+        if (!"0".equals(shown.getOrDefault("paused", "0"))) {
+            throw new RouterException("PgBouncer database " + config.database() + " is paused already (an earlier"
+                    + " cutover died?); run RESUME " + config.database() + " on its admin console if that is not wanted");
+        }
         return "PgBouncer reachable; database " + config.database() + " -> " + shown.get("host") + ":"
                 + shown.get("port") + "/" + shown.get("database") + "; ini line: " + line.trim();
     }
 
+    /**
+     * {@code PAUSE db}: PgBouncer holds new transactions and the command returns once every server
+     * connection of the database is released (transaction pooling: once running transactions end).
+     */
     @Override
     public void pause(Duration timeout) {
-        Connection c = admin();
-        Future<?> done = pauser.submit(() -> {
-            try (Statement st = c.createStatement()) {
-                st.execute("PAUSE " + config.database());
-            }
-            return null;
-        });
-        paused = true;
+        paused = true; // from here on a failure must RESUME: PgBouncer keeps a requested PAUSE
         try {
-            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            resumeOnNewConnection();
+            admin.run("PAUSE " + config.database(), timeout);
+        } catch (PgBouncerAdmin.TimedOut e) {
+            resume();
             throw new RouterException("PgBouncer could not pause database " + config.database() + " within "
                     + timeout.toMillis() + " ms: a transaction kept a server connection busy; PgBouncer was resumed."
-                    + " Find long transactions with SHOW SERVERS on the admin console and retry");
-        } catch (ExecutionException e) {
-            paused = false;
-            throw new RouterException("PgBouncer refused PAUSE " + config.database() + ": " + e.getCause().getMessage()
-                    + "; check that " + config.adminUser() + " is in admin_users", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            resumeOnNewConnection();
-            throw new RouterException("interrupted while pausing PgBouncer; it was resumed", e);
+                    + " Find long transactions with SHOW SERVERS on the admin console and retry", e);
+        } catch (RouterException e) {
+            resume();
+            throw e;
         }
     }
 
@@ -112,14 +93,14 @@ public final class PgBouncerRouter implements Router {
         String ini = readIni();
         String rewritten = rewrite(ini, target);
         write(rewritten);
-        try (Statement st = admin().createStatement()) {
-            st.execute("RELOAD");
-        } catch (SQLException e) {
+        try {
+            admin.run("RELOAD", COMMAND_TIMEOUT);
+        } catch (RouterException e) {
             write(ini);
             throw new RouterException("PgBouncer RELOAD failed after pointing " + config.database() + " at "
                     + targetName + ": " + e.getMessage() + "; the ini file was restored", e);
         }
-        Map<String, String> shown = showDatabase(admin());
+        Map<String, String> shown = showDatabase();
         if (!target.host().equals(shown.get("host")) || !Integer.toString(target.port()).equals(shown.get("port"))) {
             write(ini);
             reload();
@@ -143,36 +124,16 @@ public final class PgBouncerRouter implements Router {
         }
     }
 
+    /** {@code RESUME db}; never throws (a failure is logged with what to run by hand). */
     @Override
     public void resume() {
         if (!paused) {
             return;
         }
-        try (Statement st = admin().createStatement()) {
-            st.execute("RESUME " + config.database());
+        try {
+            admin.run("RESUME " + config.database(), COMMAND_TIMEOUT);
             paused = false;
-        } catch (SQLException e) {
-            resumeOnNewConnection();
-        }
-    }
-
-    @Override
-    public void close() {
-        pauser.shutdownNow();
-        if (admin != null) {
-            try {
-                admin.close();
-            } catch (SQLException e) {
-                LOG.debug("closing the PgBouncer admin connection: {}", e.toString());
-            }
-        }
-    }
-
-    private void resumeOnNewConnection() {
-        try (Connection c = connect(); Statement st = c.createStatement()) {
-            st.execute("RESUME " + config.database());
-            paused = false;
-        } catch (SQLException e) {
+        } catch (RouterException e) {
             if (e.getMessage() != null && e.getMessage().contains("not paused")) {
                 paused = false;
                 return;
@@ -182,50 +143,24 @@ public final class PgBouncerRouter implements Router {
         }
     }
 
+    @Override
+    public void close() {
+        admin.close();
+    }
+
     private void reload() {
-        try (Statement st = admin().createStatement()) {
-            st.execute("RELOAD");
-        } catch (SQLException e) {
+        try {
+            admin.run("RELOAD", COMMAND_TIMEOUT);
+        } catch (RouterException e) {
             LOG.error("PgBouncer RELOAD failed: {}; run RELOAD on its admin console by hand", e.getMessage());
         }
     }
 
-    private Connection admin() {
-        if (admin == null) {
-            admin = connect();
-        }
-        return admin;
-    }
-
-    private Connection connect() {
-        Properties p = new Properties();
-        p.setProperty("user", config.adminUser());
-        p.setProperty("password", config.adminPassword());
-        p.setProperty("preferQueryMode", "simple"); // the admin console speaks only the simple protocol
-        p.setProperty("assumeMinServerVersion", "9.0");
-        p.setProperty("connectTimeout", "5");
-        try {
-            return DriverManager.getConnection(config.adminUrl(), p);
-        } catch (SQLException e) {
-            throw new RouterException("PgBouncer admin console " + config.adminUrl() + " is not reachable as "
-                    + config.adminUser() + ": " + e.getMessage() + "; check cutover.router.admin-url and that the user is"
-                    + " in PgBouncer's admin_users", e);
-        }
-    }
-
-    private Map<String, String> showDatabase(Connection c) {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW DATABASES")) {
-            while (rs.next()) {
-                if (config.database().equals(rs.getString("name"))) {
-                    Map<String, String> out = new LinkedHashMap<>();
-                    out.put("host", rs.getString("host"));
-                    out.put("port", rs.getString("port"));
-                    out.put("database", rs.getString("database"));
-                    return out;
-                }
+    private Map<String, String> showDatabase() {
+        for (Map<String, String> row : admin.rows("SHOW DATABASES", COMMAND_TIMEOUT)) {
+            if (config.database().equals(row.get("name"))) {
+                return row;
             }
-        } catch (SQLException e) {
-            throw new RouterException("SHOW DATABASES on PgBouncer failed: " + e.getMessage(), e);
         }
         throw new RouterException("PgBouncer has no database '" + config.database() + "' (SHOW DATABASES); set"
                 + " cutover.router.database to the name the application connects to");

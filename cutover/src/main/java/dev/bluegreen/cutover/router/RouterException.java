@@ -4,7 +4,7 @@ import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ErrorCode;
 
 /** A router could not do what the coordinator asked; the message names the router, the failure and the fix. */
-public final class RouterException extends BluegreenException {
+public class RouterException extends BluegreenException {
 
     public RouterException(String message, Throwable cause) {
         super(ErrorCode.CUTOVER_ABORTED, message, cause);
