@@ -170,7 +170,7 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
         String rechecked = outcome.matchedAfterRecheck() == 0 ? ""
                 : String.format(Locale.ROOT, ", %,d after a recheck", outcome.matchedAfterRecheck());
         return String.format(Locale.ROOT, "%,d changed key%s in %d table%s checked, all match%s (%d ms, %,d records"
-                        + " read)", changed.distinctKeys(), changed.distinctKeys() == 1 ? "" : "s", tables,
+                        + " read)", outcome.checkedKeys(), outcome.checkedKeys() == 1 ? "" : "s", tables,
                 tables == 1 ? "" : "s", rechecked, ms, changed.records());
     }
 

@@ -39,7 +39,7 @@ final class KeysVerifier {
 
     /**
      * @param checkedKeys distinct keys compared
-     * @param matchedAfterRecheck keys that differed at first and matched after a recheck
+     * @param matchedAfterRecheck keys that differed at first and matched after a recheck (live only)
      */
     record Outcome(long checkedKeys, long matchedAfterRecheck) {
     }
@@ -91,14 +91,15 @@ final class KeysVerifier {
                 readAt = Math.max(readAt, r.blueClockMs());
                 done += Math.min(BATCH_KEYS, keys.size() - from);
             }
-            int first = differences.size();
+            long differed = differences.stream().map(d -> d.blueKey() != null ? d.blueKey() : d.greenKey()).distinct()
+                    .count();
             if (phase.live && !differences.isEmpty()) {
                 differences = recheck(table, check, deadline).run(differences, readAt).remaining();
             }
             if (!differences.isEmpty()) {
                 throw mismatch(phase, order.get(i), differences);
             }
-            settled += first;
+            settled += differed;
         }
         return new Outcome(done, settled);
     }

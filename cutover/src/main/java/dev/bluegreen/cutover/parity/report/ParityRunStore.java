@@ -81,7 +81,7 @@ public final class ParityRunStore {
     private static Map<String, Long> offsets(long runId, String json) throws SQLException {
         try {
             Map<String, Long> out = new java.util.HashMap<>();
-            JSON.readTree(json).fields().forEachRemaining(e -> {
+            JSON.readTree(json).properties().forEach(e -> {
                 if (!e.getValue().canConvertToLong()) {
                     throw new IllegalArgumentException(e.getKey() + " is " + e.getValue());
                 }
