@@ -1,6 +1,7 @@
 package dev.bluegreen.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.bluegreen.cli.pipeline.PipelineFinalCheck;
 import dev.bluegreen.cli.pipeline.PipelineValidator;
 import dev.bluegreen.cli.pipeline.ValidatedPipeline;
 import dev.bluegreen.core.config.CutoverConfig;
@@ -15,6 +16,7 @@ import dev.bluegreen.cutover.coordinator.CutoverHooks;
 import dev.bluegreen.cutover.coordinator.CutoverReport;
 import dev.bluegreen.cutover.coordinator.CutoverStep;
 import dev.bluegreen.cutover.coordinator.CutoverTable;
+import dev.bluegreen.cutover.finalcheck.ChangedRowsCheck;
 import dev.bluegreen.cutover.router.CommandRouter;
 import dev.bluegreen.cutover.router.DataSourceRouter;
 import dev.bluegreen.cutover.router.PgBouncerRouter;
@@ -77,12 +79,6 @@ final class CutoverCommand implements Callable<Integer> {
             throw new BluegreenException(ErrorCode.CONFIG_INVALID, config + " has no 'cutover' section; add one with"
                     + " application-role and router (see README, \"Cutover\")");
         }
-        if (!skipFinalVerify) {
-            // Not built yet (issue 4 stays open): fail loudly rather than pretend to check.
-            throw new BluegreenException(ErrorCode.CUTOVER_REFUSED, "the final check of rows changed since the last"
-                    + " parity pass is not implemented yet; run bluegreen verify right before the cutover and pass"
-                    + " --skip-final-verify (the parity pre-check still requires a recent complete pass)");
-        }
         CutoverConfig cc = pc.cutover().withLimits(maxFreezeMs == null ? null : Duration.ofMillis(maxFreezeMs),
                 drainTimeoutMs == null ? null : Duration.ofMillis(drainTimeoutMs));
         try (HikariDataSource blue = Endpoints.pool(pc.blue(), pc.name() + "-cutover-blue", 4, ErrorCode.BLUE_UNAVAILABLE);
@@ -95,8 +91,11 @@ final class CutoverCommand implements Callable<Integer> {
                 transforms.add(v.transforms().get(m.blue()));
             }
             Router router = router(pc, cc, blue, green);
-            CutoverReport report = new CutoverCoordinator(pc, cc, blue, green, router, CutoverTable.of(transforms), null,
-                    CutoverCommand::print, hooks(), Clock.systemUTC()).run(dryRun);
+            CutoverReport report;
+            try (ChangedRowsCheck finalCheck = skipFinalVerify ? null : PipelineFinalCheck.of(v, blue, green)) {
+                report = new CutoverCoordinator(pc, cc, blue, green, router, CutoverTable.of(transforms), finalCheck,
+                        CutoverCommand::print, hooks(), Clock.systemUTC()).run(dryRun);
+            }
             Path dir = reportDir != null ? reportDir : pc.workDir().resolve("cutover");
             write(report, dir);
             System.out.println();

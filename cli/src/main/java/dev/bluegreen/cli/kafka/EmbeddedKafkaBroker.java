@@ -274,10 +274,31 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    /** Stops the process named in broker.pid if its command line names our server.properties. */
-    private static void stopStaleBroker(BrokerFiles files) throws IOException {
+    /**
+     * The bootstrap servers of the embedded broker that another process (e.g. {@code bluegreen run}) runs on
+     * {@code workDir}: the one named in {@code broker.pid}, if it is alive and was started with this work dir's
+     * {@code server.properties}, at the broker port written there. Does not start or stop anything.
+     *
+     * @return {@code 127.0.0.1:PORT}, or empty when no embedded broker runs on that work dir
+     * @throws BluegreenException (BROKER_UNAVAILABLE) when the broker's files cannot be read
+     */
+    public static Optional<String> runningBootstrap(Path workDir) {
+        BrokerFiles files = new BrokerFiles(workDir.toAbsolutePath().normalize().resolve("kafka"));
+        try {
+            if (livingBroker(files).isEmpty()) {
+                return Optional.empty();
+            }
+            return listenedPorts(files).map(p -> "127.0.0.1:" + p.broker());
+        } catch (IOException e) {
+            throw new BluegreenException(ErrorCode.BROKER_UNAVAILABLE, "cannot read the embedded broker's files in "
+                    + files.dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The process named in broker.pid, if it is alive and its command line names our server.properties. */
+    private static Optional<ProcessHandle> livingBroker(BrokerFiles files) throws IOException {
         if (!Files.exists(files.pidFile())) {
-            return;
+            return Optional.empty();
         }
         String text = Files.readString(files.pidFile(), UTF_8).strip();
         Optional<ProcessHandle> handle;
@@ -286,8 +307,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         } catch (NumberFormatException e) {
             handle = Optional.empty();
         }
-        if (handle.isPresent() && handle.get().isAlive()
-                && commandLine(handle.get().pid()).contains(files.serverProperties().toString())) {
+        return handle.filter(h -> h.isAlive() && commandLine(h.pid()).contains(files.serverProperties().toString()));
+    }
+
+    /** Stops the process named in broker.pid if its command line names our server.properties. */
+    private static void stopStaleBroker(BrokerFiles files) throws IOException {
+        if (!Files.exists(files.pidFile())) {
+            return;
+        }
+        Optional<ProcessHandle> handle = livingBroker(files);
+        if (handle.isPresent()) {
             LOG.warn("stopping a stale embedded Kafka broker (pid {}) left running on {}",
                     handle.get().pid(), files.dir());
             terminate(handle.get());
@@ -338,6 +367,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** The ports in the existing server.properties, if both can still be bound. */
     private static Optional<Ports> reusablePorts(BrokerFiles files) throws IOException {
+        return listenedPorts(files).filter(p -> isFree(p.broker()) && isFree(p.controller()));
+    }
+
+    /** The ports in the existing server.properties. */
+    private static Optional<Ports> listenedPorts(BrokerFiles files) throws IOException {
         if (!Files.exists(files.serverProperties())) {
             return Optional.empty();
         }
@@ -351,8 +385,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         if (!broker.find() || !controller.find()) {
             return Optional.empty();
         }
-        Ports ports = new Ports(Integer.parseInt(broker.group(1)), Integer.parseInt(controller.group(1)));
-        return isFree(ports.broker()) && isFree(ports.controller()) ? Optional.of(ports) : Optional.empty();
+        return Optional.of(new Ports(Integer.parseInt(broker.group(1)), Integer.parseInt(controller.group(1))));
     }
 
     private static boolean isFree(int port) {

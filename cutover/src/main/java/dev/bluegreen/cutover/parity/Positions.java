@@ -34,15 +34,7 @@ public final class Positions {
         Map<String, Long> offsets = new HashMap<>();
         long applied = -1;
         try (Connection c = green.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT topic, kafka_partition, next_offset FROM bluegreen.sink_offset WHERE pipeline = ?")) {
-                ps.setString(1, pipeline);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        offsets.put(rs.getString(1) + "/" + rs.getInt(2), rs.getLong(3));
-                    }
-                }
-            }
+            offsets.putAll(sinkOffsets(c, pipeline));
             try (PreparedStatement ps = c.prepareStatement("SELECT blue_commit_ms FROM bluegreen.lag WHERE pipeline = ?")) {
                 ps.setString(1, pipeline);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -55,5 +47,25 @@ public final class Positions {
             }
         }
         return new ParityPositions(lsn, offsets, applied);
+    }
+
+    /**
+     * The sink's next Kafka offsets stored in green, {@code "topic/partition"} to offset (every topic the
+     * sink consumes, the heartbeat topic included).
+     *
+     * @throws SQLException when green fails (SQLState 42P01 or 3F000 when the control schema is missing)
+     */
+    public static Map<String, Long> sinkOffsets(Connection green, String pipeline) throws SQLException {
+        Map<String, Long> offsets = new HashMap<>();
+        try (PreparedStatement ps = green.prepareStatement(
+                "SELECT topic, kafka_partition, next_offset FROM bluegreen.sink_offset WHERE pipeline = ?")) {
+            ps.setString(1, pipeline);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    offsets.put(rs.getString(1) + "/" + rs.getInt(2), rs.getLong(3));
+                }
+            }
+        }
+        return offsets;
     }
 }

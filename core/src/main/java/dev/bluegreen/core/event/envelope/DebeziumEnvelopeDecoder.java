@@ -77,16 +77,35 @@ public final class DebeziumEnvelopeDecoder {
         if (op.hasAfter()) {
             after = struct(table, tableColumns, payload.path("after"), withSchema ? field(schema, "after") : null);
         }
-        Row key = Row.empty();
-        if (keyJson != null) {
-            JsonNode keyNode = parse(keyJson, "key");
-            boolean keyWithSchema = keyNode.has("schema") && keyNode.has("payload");
-            key = struct(table, tableColumns, keyWithSchema ? keyNode.get("payload") : keyNode,
-                    keyWithSchema ? keyNode.get("schema") : null);
-        }
+        Row key = keyJson == null ? Row.empty() : key(table, tableColumns, keyJson);
         String snapshot = source.path("snapshot").asText("false");
         boolean lastOfTable = snapshot.equals("last") || snapshot.equals("last_in_data_collection");
         return new ChangeEvent(table, op, key, after, lsn, commitMs, lastOfTable);
+    }
+
+    /**
+     * Decodes only the key of a record whose table is known (from its topic), without reading the
+     * value: for callers that need the changed keys and not the changes.
+     *
+     * @param table the blue table the record's topic carries
+     * @param keyJson the record key (JSON, with or without a schema); not null
+     * @return the key row, columns in the key's order, canonical values
+     * @throws RowConversionException when the JSON is malformed, the table is not mapped, or a key
+     *     column is unknown or has no canonical form
+     */
+    public Row decodeKey(TableId table, String keyJson) {
+        Map<String, ColumnSchema> tableColumns = columns.get(table);
+        if (tableColumns == null) {
+            throw new RowConversionException("record key for table " + table + " which the pipeline does not map");
+        }
+        return key(table, tableColumns, keyJson);
+    }
+
+    private static Row key(TableId table, Map<String, ColumnSchema> tableColumns, String keyJson) {
+        JsonNode keyNode = parse(keyJson, "key");
+        boolean keyWithSchema = keyNode.has("schema") && keyNode.has("payload");
+        return struct(table, tableColumns, keyWithSchema ? keyNode.get("payload") : keyNode,
+                keyWithSchema ? keyNode.get("schema") : null);
     }
 
     private static JsonNode parse(String json, String what) {

@@ -161,4 +161,14 @@ class DebeziumEnvelopeDecoderTest {
         assertThatThrownBy(() -> decoder.decode(KEY, "{not json")).isInstanceOf(RowConversionException.class)
                 .hasMessageContaining("not valid JSON");
     }
+
+    @Test
+    void keyAloneDecodesWithOrWithoutSchemaAndNamesAnUnknownTable() {
+        assertThat(decoder.decodeKey(T, KEY)).isEqualTo(Row.ofPairs("id", 7L));
+        assertThat(decoder.decodeKey(T, "{\"id\":8}")).isEqualTo(Row.ofPairs("id", 8L));
+        assertThatThrownBy(() -> decoder.decodeKey(new TableId("public", "other"), "{\"id\":8}"))
+                .isInstanceOf(RowConversionException.class).hasMessageContaining("public.other");
+        assertThatThrownBy(() -> decoder.decodeKey(T, "{\"nope\":8}")).isInstanceOf(RowConversionException.class)
+                .hasMessageContaining("'nope'");
+    }
 }

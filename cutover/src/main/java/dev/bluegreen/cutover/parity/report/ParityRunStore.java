@@ -41,6 +41,60 @@ public final class ParityRunStore {
     }
 
     /**
+     * Where the latest recorded verify of a pipeline started, for the cutover's final check of the rows
+     * changed since: every change the sink applied after {@code greenOffsetsStart} may postdate that
+     * verify's reads.
+     *
+     * @param id the run's id
+     * @param result {@code parity}, {@code mismatch} or {@code error}
+     * @param complete whether every mapped table was verified
+     * @param startedAt when it started
+     * @param greenOffsetsStart the sink's next Kafka offsets when it started, {@code "topic/partition"} to offset
+     */
+    public record RunStart(long id, String result, boolean complete, Instant startedAt,
+                           Map<String, Long> greenOffsetsStart) {
+        public RunStart {
+            greenOffsetsStart = Map.copyOf(greenOffsetsStart);
+        }
+    }
+
+    /**
+     * The start of the latest verify of the pipeline (the same run {@link #latest} returns), if any.
+     *
+     * @throws SQLException when green fails, or its {@code green_offsets_start} is not a JSON object of numbers
+     */
+    public static Optional<RunStart> latestStart(Connection green, String pipeline) throws SQLException {
+        try (PreparedStatement ps = green.prepareStatement("SELECT id, result, complete, started_at,"
+                + " green_offsets_start::text FROM bluegreen.parity_run WHERE pipeline = ?"
+                + " ORDER BY finished_at DESC, id DESC LIMIT 1")) {
+            ps.setString(1, pipeline);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new RunStart(rs.getLong(1), rs.getString(2), rs.getBoolean(3),
+                        rs.getTimestamp(4).toInstant(), offsets(rs.getLong(1), rs.getString(5))));
+            }
+        }
+    }
+
+    private static Map<String, Long> offsets(long runId, String json) throws SQLException {
+        try {
+            Map<String, Long> out = new java.util.HashMap<>();
+            JSON.readTree(json).properties().forEach(e -> {
+                if (!e.getValue().canConvertToLong()) {
+                    throw new IllegalArgumentException(e.getKey() + " is " + e.getValue());
+                }
+                out.put(e.getKey(), e.getValue().asLong());
+            });
+            return out;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            throw new SQLException("bluegreen.parity_run " + runId + " has unreadable green_offsets_start " + json
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Records a finished verify in one transaction.
      *
      * @return the run's id

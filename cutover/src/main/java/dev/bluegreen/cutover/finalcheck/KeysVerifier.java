@@ -1,0 +1,132 @@
+package dev.bluegreen.cutover.finalcheck;
+
+import dev.bluegreen.core.control.AppliedWatermark;
+import dev.bluegreen.core.error.BluegreenException;
+import dev.bluegreen.core.error.ErrorCode;
+import dev.bluegreen.core.event.Row;
+import dev.bluegreen.core.event.TableId;
+import dev.bluegreen.cutover.parity.Difference;
+import dev.bluegreen.cutover.parity.ParitySettings;
+import dev.bluegreen.cutover.parity.ParityTable;
+import dev.bluegreen.cutover.parity.compare.KeyCheck;
+import dev.bluegreen.cutover.parity.compare.KeyInverse;
+import dev.bluegreen.cutover.parity.recheck.Recheck;
+import dev.bluegreen.cutover.parity.recheck.SinkWatermark;
+import dev.bluegreen.cutover.parity.sql.BlueReader;
+import dev.bluegreen.cutover.parity.sql.GreenReader;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+
+/**
+ * Compares changed blue keys with green through the transform with the parity machinery: {@link KeyCheck} in
+ * batches of {@value #BATCH_KEYS} keys, the deadline checked before each batch; while replication is live,
+ * differing keys go through the {@link Recheck} (after the sink applied past their read, then a locked read),
+ * with its waits bounded by what is left of the budget. Blue is read in short read-only transactions, which the
+ * freeze's {@code EXCLUSIVE} locks let through. Not thread-safe.
+ */
+final class KeysVerifier {
+
+    /** Keys per blue and green read. */
+    static final int BATCH_KEYS = 500;
+    private static final int LISTED_KEYS = 20;
+    private static final Duration LOCKED_RECHECK_MAX = Duration.ofSeconds(10);
+
+    /**
+     * @param checkedKeys distinct keys compared
+     * @param matchedAfterRecheck keys that differed at first and matched after a recheck (live only)
+     */
+    record Outcome(long checkedKeys, long matchedAfterRecheck) {
+    }
+
+    private final String pipeline;
+    private final DataSource blue;
+    private final DataSource green;
+    private final Map<TableId, ParityTable> tables;
+    private final AppliedWatermark watermark;
+
+    KeysVerifier(String pipeline, DataSource blue, DataSource green, Map<TableId, ParityTable> tables,
+                 AppliedWatermark watermark) {
+        this.pipeline = pipeline;
+        this.blue = blue;
+        this.green = green;
+        this.tables = Map.copyOf(tables);
+        this.watermark = watermark;
+    }
+
+    /**
+     * Checks every changed key.
+     *
+     * @throws BluegreenException (PARITY_MISMATCH) naming the keys of the first table with rows that differ, or
+     *     when the deadline passes before every key was checked
+     * @throws SQLException when a server fails
+     * @throws InterruptedException when interrupted while a recheck waits for the sink
+     */
+    Outcome verify(ChangedRowsCheck.Phase phase, ChangedKeys changed, Deadline deadline)
+            throws SQLException, InterruptedException {
+        long total = changed.distinctKeys();
+        long done = 0;
+        long settled = 0;
+        List<TableId> order = changed.tables();
+        for (int i = 0; i < order.size(); i++) {
+            ParityTable table = tables.get(order.get(i));
+            List<Row> keys = changed.keys(order.get(i));
+            KeyCheck check = new KeyCheck(table.transform(), new BlueReader(table.blueSchema(),
+                    table.transform().blueKeyColumns()), table.transform().targets().stream().map(GreenReader::new)
+                    .toList(), BATCH_KEYS);
+            List<Difference> differences = new ArrayList<>();
+            long readAt = -1;
+            for (int from = 0; from < keys.size(); from += BATCH_KEYS) {
+                if (deadline.expired()) {
+                    throw phase.budgetExceeded(deadline, String.format(Locale.ROOT, "after checking %,d of %,d changed"
+                            + " keys (%d of %d tables)", done, total, i, order.size()));
+                }
+                KeyCheck.Result r = check.check(blue, green, keys.subList(from, Math.min(keys.size(), from + BATCH_KEYS)));
+                differences.addAll(r.differences());
+                readAt = Math.max(readAt, r.blueClockMs());
+                done += Math.min(BATCH_KEYS, keys.size() - from);
+            }
+            long differed = differences.stream().map(d -> d.blueKey() != null ? d.blueKey() : d.greenKey()).distinct()
+                    .count();
+            if (phase.live && !differences.isEmpty()) {
+                differences = recheck(table, check, deadline).run(differences, readAt).remaining();
+            }
+            if (!differences.isEmpty()) {
+                throw mismatch(phase, order.get(i), differences);
+            }
+            settled += differed;
+        }
+        return new Outcome(done, settled);
+    }
+
+    private Recheck recheck(ParityTable table, KeyCheck check, Deadline deadline) {
+        Duration left = deadline.remaining();
+        Duration locked = left.dividedBy(4).compareTo(LOCKED_RECHECK_MAX) < 0 ? left.dividedBy(4) : LOCKED_RECHECK_MAX;
+        ParitySettings settings = ParitySettings.defaults().withChunkSizeRows(BATCH_KEYS)
+                .withRecheck(ParitySettings.defaults().recheckAttempts(), left.dividedBy(4), locked);
+        return new Recheck(settings, new SinkWatermark(green, pipeline, watermark, left), check, new KeyInverse(table),
+                blue, green);
+    }
+
+    // the text is API: the keys appear as the Row form, e.g. {id=5}, which operators and tests look for
+    private static BluegreenException mismatch(ChangedRowsCheck.Phase phase, TableId table, List<Difference> found) {
+        String listed = found.stream().limit(LISTED_KEYS).map(KeysVerifier::describe)
+                .collect(Collectors.joining("; "));
+        String more = found.size() > LISTED_KEYS ? "; and " + (found.size() - LISTED_KEYS) + " more" : "";
+        return new BluegreenException(ErrorCode.PARITY_MISMATCH, String.format(Locale.ROOT, "the final check %s found"
+                + " %,d changed row%s of %s that differ%s between blue and green: %s%s. Run bluegreen verify for the"
+                + " report with both sides, fix the mapping or green, then cut over again", phase.text, found.size(),
+                found.size() == 1 ? "" : "s", table, found.size() == 1 ? "s" : "", listed, more));
+    }
+
+    private static String describe(Difference d) {
+        String key = d.blueKey() != null ? d.blueKey().toString() : "green key " + d.greenKey();
+        String columns = d.columns().isEmpty() ? "" : " in " + String.join(", ", d.columns());
+        return key + " " + d.kind().jsonName() + columns + " (" + d.greenTable() + ")";
+    }
+}
