@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A lost control connection is reopened with a doubling backoff ({@value #MIN_BACKOFF_MS} ms up to
  * {@value #MAX_BACKOFF_MS} ms); the lease keeps running meanwhile, so a freeze still lapses on time. A
- * switch that fails (the new target's database is down) is retried every {@value #RETRY_MS} ms.
+ * switch that fails (the new target's database is down) is retried with the same backoff, from
+ * {@value #MIN_RETRY_MS} ms.
  *
  * <p>Thread-safety: {@link #readOnce} is called by the starting thread before {@link #run} runs on the
  * follower's own thread; {@link #stop} may be called from any thread.
@@ -35,7 +36,7 @@ final class RouteFollower implements Runnable {
     static final long REFRESH_MS = 1_000;
     static final long MIN_BACKOFF_MS = 100;
     static final long MAX_BACKOFF_MS = 5_000;
-    static final long RETRY_MS = 250;
+    static final long MIN_RETRY_MS = 250;
     private static final long POLL_MS = 250;
     private static final Logger LOG = LoggerFactory.getLogger(SwitchableDataSource.class);
     private static final String READ_ROUTE = "SELECT target, phase, epoch, lease_ms FROM bluegreen.route"
@@ -49,7 +50,9 @@ final class RouteFollower implements Runnable {
     private Connection connection;
     private PreparedStatement readRoute;
     private long lastReadNanos;
+    private DataSourceState failed;
     private long retryAtNanos;
+    private long retryDelayMs = MIN_RETRY_MS;
 
     RouteFollower(SwitchableDataSourceConfig config) {
         this.config = config;
@@ -107,6 +110,12 @@ final class RouteFollower implements Runnable {
                         idle(backoffMs);
                         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
                     }
+                } catch (RuntimeException e) {
+                    // a bug must not end the thread: the application would stop following the coordinator
+                    LOG.error("{} - unexpected error while following the route; going on in {} ms", pipeline,
+                            backoffMs, e);
+                    idle(backoffMs);
+                    backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
                 }
             }
         } finally {
@@ -173,16 +182,24 @@ final class RouteFollower implements Runnable {
     }
 
     private void converge() {
-        if (pools == null || tracker.desired().equals(pools.state())
-                || (retryAtNanos != 0 && System.nanoTime() < retryAtNanos)) {
+        DataSourceState desired = tracker.desired();
+        if (pools == null || desired.equals(pools.state())
+                || (desired.equals(failed) && System.nanoTime() < retryAtNanos)) {
             return;
         }
+        if (!desired.equals(failed)) {
+            retryDelayMs = MIN_RETRY_MS;
+        }
         try {
-            pools.converge(tracker.desired());
+            pools.converge(desired);
+            failed = null;
             retryAtNanos = 0;
         } catch (SQLException e) {
-            LOG.warn("{} - {}; retrying in {} ms", pipeline, e.getMessage(), RETRY_MS);
-            retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_MS);
+            failed = desired;
+            LOG.warn("{} - {}; staying {} and retrying in {} ms", pipeline, e.getMessage(), pools.state().describe(),
+                    retryDelayMs);
+            retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryDelayMs);
+            retryDelayMs = Math.min(retryDelayMs * 2, MAX_BACKOFF_MS);
         }
     }
 

@@ -115,19 +115,6 @@ class ConnectionGateTest {
         assertThat(gate.inFlight()).isZero();
     }
 
-    @Test
-    void replaceShutSwapsThePoolAndKeepsCallersWaiting() throws Exception {
-        ConnectionGate<String> gate = new ConnectionGate<>("blue");
-
-        assertThat(gate.replaceShut("green", "opening green")).isEqualTo("blue");
-
-        assertThat(gate.isOpen()).isFalse();
-        assertThatThrownBy(() -> gate.enter(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10)))
-                .hasMessage("opening green");
-        gate.open(gate.pool());
-        assertThat(gate.enter(System.nanoTime())).isEqualTo("green");
-    }
-
     private static String enter(ConnectionGate<String> gate, long waitNanos) {
         try {
             return gate.enter(System.nanoTime() + waitNanos);
