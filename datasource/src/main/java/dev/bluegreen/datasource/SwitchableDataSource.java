@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * are logged at INFO by this class's logger, each line starting with {@code "<pipeline> - "}.
  *
  * <p>Thread-safety: every method may be called from any thread. The route is followed on a daemon thread
- * named {@code bluegreen-route-<pipeline>}.
+ * named {@code bluegreen-route-<pipeline>}, over one connection to green whose {@code application_name} is
+ * {@code bluegreen-route-<pipeline>}; its role needs {@code USAGE} on schema {@code bluegreen} and
+ * {@code SELECT} on {@code bluegreen.route}.
  */
 public final class SwitchableDataSource implements DataSource, AutoCloseable {
 
