@@ -134,24 +134,6 @@ final class ConnectionGate<P> {
         }
     }
 
-    /**
-     * Points the gate at {@code newPool} and leaves it shut.
-     *
-     * @return the pool the gate pointed at before
-     */
-    P replaceShut(P newPool, String reason) {
-        lock.lock();
-        try {
-            P old = pool;
-            pool = requireNonNull(newPool, "newPool is null");
-            open = false;
-            shutReason = requireNonNull(reason, "reason is null");
-            return old;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Shuts the gate for good: every waiting and later caller is refused at once. */
     void terminate(String reason) {
         lock.lock();

@@ -23,8 +23,12 @@ import org.slf4j.LoggerFactory;
  * on its old target by itself, so a dead coordinator cannot leave applications frozen.
  *
  * <p>{@link #pause} publishes {@code frozen}, then waits until the application role has no
- * non-idle session on blue (the DataSources drained their borrowed connections). Not thread-safe, apart
- * from the keep-alive task it owns.
+ * non-idle session on blue (the DataSources drained their borrowed connections). {@link #flip} only notes
+ * the new target: {@link #resume} publishes it ({@code serving} on green), after the coordinator has
+ * committed green's grants and released blue, so no DataSource borrows from green before the application
+ * may write there, and one that stops hearing from a coordinator that died between flip and release
+ * resumes on blue, where the cutover left everything as it was. Not thread-safe, apart from the
+ * keep-alive task it owns.
  */
 public final class DataSourceRouter implements Router {
 
@@ -43,6 +47,7 @@ public final class DataSourceRouter implements Router {
     });
     private ScheduledFuture<?> keepAliveTask;
     private String target = "blue";
+    private String nextTarget = "blue";
     private boolean frozen;
 
     public DataSourceRouter(CutoverConfig.DataSourceRoute config, String pipeline, DataSource green, DataSource blue,
@@ -74,6 +79,7 @@ public final class DataSourceRouter implements Router {
                     return "no route row yet: DataSources use their initial target (blue); the coordinator creates it";
                 }
                 target = rs.getString(1);
+                nextTarget = target;
                 if (!"blue".equals(target) || !"serving".equals(rs.getString(2))) {
                     throw new RouterException("bluegreen.route says " + rs.getString(2) + " on " + target + " (epoch "
                             + rs.getLong(3) + "), not serving on blue: was a cutover already done or interrupted? Look at"
@@ -122,19 +128,19 @@ public final class DataSourceRouter implements Router {
         }
     }
 
+    /** Notes {@code targetName} for {@link #resume}, which publishes it; the DataSources stay frozen until then. */
     @Override
     public void flip(String targetName, EndpointConfig newTarget) {
-        stopKeepAlive();
-        publish(targetName, "serving");
-        target = targetName;
-        frozen = false;
+        nextTarget = targetName;
     }
 
+    /** Publishes {@code serving} on the target of the last {@link #flip} (the old one if none), if frozen or flipped. */
     @Override
     public void resume() {
-        if (frozen) {
+        if (frozen || !nextTarget.equals(target)) {
             stopKeepAlive();
-            publish(target, "serving");
+            publish(nextTarget, "serving");
+            target = nextTarget;
             frozen = false;
         }
     }
