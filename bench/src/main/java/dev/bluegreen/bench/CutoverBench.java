@@ -67,7 +67,7 @@ public final class CutoverBench {
 
     public static void main(String[] args) throws Exception {
         int reps = intArg(args, "--reps", 10);
-        CutoverBench bench = new CutoverBench(LocalPostgres.projectRoot(), intArg(args, "--scale", 1),
+        CutoverBench bench = new CutoverBench(Path.of(System.getProperty("bluegreen.project.root", ".")).toAbsolutePath().normalize(), intArg(args, "--scale", 1),
                 intArg(args, "--load-seconds", 15));
         List<Run> runs = new ArrayList<>();
         try (LocalPostgres blue = LocalPostgres.start("bench-cut-blue");
