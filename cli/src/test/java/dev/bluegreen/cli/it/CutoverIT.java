@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bluegreen.cli.BluegreenCli;
 import dev.bluegreen.cli.pipeline.Drain;
 import dev.bluegreen.cli.pipeline.Pipeline;
+import dev.bluegreen.datasource.SwitchableDataSource;
+import dev.bluegreen.datasource.SwitchableDataSourceConfig;
+import dev.bluegreen.datasource.Target;
 import dev.bluegreen.testkit.LocalPgBouncer;
 import dev.bluegreen.testkit.LocalPostgres;
 import dev.bluegreen.testkit.LocalPostgresExtension;
@@ -77,6 +80,42 @@ class CutoverIT {
             assertThat(report.get("sequences").get(0).get("after").asLong())
                     .as("green sequence moved past blue's ids").isGreaterThan(blueAtFlip.values().stream()
                             .mapToLong(Long::longValue).max().orElseThrow());
+        }
+    }
+
+    /**
+     * The same with the switchable DataSource in the JVM application (router {@code datasource}, freeze
+     * {@code router-pause}): the DataSources hold new transactions at their gate, the coordinator
+     * publishes green after committing green's grants, and the application goes on there without an error.
+     */
+    @Test
+    void flipsUnderLoadThroughTheSwitchableDataSource() throws Exception {
+        CutoverSetup s = setup("viadatasource");
+        s.set("ROUTER", "{ type: datasource, lease-ms: 3000 }").set("FREEZE", "router-pause");
+        try (Pipeline p = s.startPipeline()) {
+            s.verify();
+            SwitchableDataSourceConfig config = SwitchableDataSourceConfig.builder().pipeline(s.name)
+                    .control(s.green.jdbcUrl(s.name), "postgres", null)
+                    .blue(s.blue.jdbcUrl(s.name), s.role, null)
+                    .green(s.green.jdbcUrl(s.name), s.role, null)
+                    .initialTarget(Target.BLUE).build();
+            try (SwitchableDataSource dataSource = SwitchableDataSource.start(config)) {
+                LedgerLoad load = new LedgerLoad(borrowed(dataSource), s.blue.port(), CutoverSetup.CLIENTS).start();
+                awaitAcks(load, 200);
+                assertThat(s.cutover()).as("cutover exit code, final check included").isZero();
+                Map<String, Long> blueAtFlip = s.blueLedger();
+                awaitAcks(load, load.ackCount() + 200);
+                load.close();
+                JsonNode report = report(s);
+                assertThat(report.get("outcome").asText()).isEqualTo("flipped");
+                System.out.printf("FIGURE cutover via the switchable DataSource under load: freeze window %.1f ms, client"
+                        + " max latency %d ms, %d acknowledged transactions, %d getConnection calls waited%n",
+                        report.get("freezeMs").asDouble(), load.maxLatencyMs(), load.ackCount(), dataSource.waitedCalls());
+                assertThat(load.errors()).as("errors seen by the application").isEmpty();
+                assertThat(dataSource.currentTarget()).isEqualTo(Target.GREEN);
+                assertThat(dataSource.waitedCalls()).as("callers held at the gate during the freeze").isPositive();
+                assertAcknowledgedWritesInGreenAndNoneOnBlueAfterTheFence(s, p, load, blueAtFlip);
+            }
         }
     }
 
@@ -247,6 +286,20 @@ class CutoverIT {
             @Override
             public boolean perTransaction() {
                 return false;
+            }
+        };
+    }
+
+    private static LedgerLoad.Connections borrowed(SwitchableDataSource dataSource) {
+        return new LedgerLoad.Connections() {
+            @Override
+            public Connection open() throws SQLException {
+                return dataSource.getConnection();
+            }
+
+            @Override
+            public boolean perTransaction() {
+                return true;
             }
         };
     }

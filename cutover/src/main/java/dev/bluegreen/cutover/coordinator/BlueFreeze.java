@@ -27,6 +27,9 @@ final class BlueFreeze implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BlueFreeze.class);
 
+    /** The freeze session's deadlock_timeout, ms: far below the application's (PostgreSQL's default 1 s). */
+    static final int DEADLOCK_TIMEOUT_MS = 20;
+
     private final Connection lockSession;
     private final Connection admin;
     private boolean open;
@@ -45,22 +48,52 @@ final class BlueFreeze implements AutoCloseable {
     }
 
     /**
-     * Begins the freeze transaction and locks the tables, each wait bounded by {@code lockTimeout}.
+     * Begins the freeze transaction and locks the tables, all within {@code lockTimeout}.
      *
-     * @throws SQLException SQLState 55P03 when a lock was not granted in time (running transactions hold
-     *     the tables); the transaction is rolled back
+     * <p>Locking several tables one after the other can deadlock with an application transaction that
+     * writes them in another order (pgbench writes accounts, tellers, branches, history). PostgreSQL
+     * aborts the waiter whose {@code deadlock_timeout} (default 1 s) expires first, so the freeze session
+     * sets its own to {@value #DEADLOCK_TIMEOUT_MS} ms where it may (superuser): then the coordinator, not
+     * the application, is the victim, and it rolls back and tries again until {@code lockTimeout} is
+     * spent. Without superuser, the lock timeout below 1 s makes the coordinator give up before an
+     * application transaction could be chosen.
+     *
+     * @return how many attempts it took (1 when no deadlock)
+     * @throws SQLException SQLState 55P03 when the locks were not granted in time (running transactions
+     *     hold the tables), 40P01 when deadlocks went on until the time was spent; the transaction is
+     *     rolled back
      */
-    void lock(List<TableId> tables, Duration lockTimeout) throws SQLException {
-        lockSession.setAutoCommit(false);
-        open = true;
-        try (Statement st = lockSession.createStatement()) {
-            st.execute("SET LOCAL lock_timeout = '" + Math.max(1, lockTimeout.toMillis()) + "ms'");
-            st.execute("SET LOCAL application_name = 'bluegreen cutover freeze'");
-            st.execute("LOCK TABLE " + tables.stream().map(BlueFreeze::quote).collect(Collectors.joining(", "))
-                    + " IN EXCLUSIVE MODE");
-        } catch (SQLException e) {
-            rollback();
-            throw e;
+    int lock(List<TableId> tables, Duration lockTimeout) throws SQLException {
+        long deadline = System.nanoTime() + lockTimeout.toNanos();
+        String lockSql = "LOCK TABLE " + tables.stream().map(BlueFreeze::quote).collect(Collectors.joining(", "))
+                + " IN EXCLUSIVE MODE";
+        boolean superuser = isSuperuser();
+        for (int attempt = 1; ; attempt++) {
+            lockSession.setAutoCommit(false);
+            open = true;
+            long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+            try (Statement st = lockSession.createStatement()) {
+                st.execute("SET LOCAL lock_timeout = '" + left + "ms'");
+                if (superuser) {
+                    st.execute("SET LOCAL deadlock_timeout = '" + DEADLOCK_TIMEOUT_MS + "ms'");
+                }
+                st.execute("SET LOCAL application_name = 'bluegreen cutover freeze'");
+                st.execute(lockSql);
+                return attempt;
+            } catch (SQLException e) {
+                rollback();
+                if (!"40P01".equals(e.getSQLState()) || System.nanoTime() >= deadline) {
+                    throw e;
+                }
+                LOG.info("freeze lock attempt {} deadlocked with an application transaction; retrying", attempt);
+            }
+        }
+    }
+
+    private boolean isSuperuser() throws SQLException {
+        try (Statement st = lockSession.createStatement();
+             ResultSet rs = st.executeQuery("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")) {
+            return rs.next() && rs.getBoolean(1);
         }
     }
 

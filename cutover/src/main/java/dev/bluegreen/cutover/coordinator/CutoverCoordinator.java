@@ -177,8 +177,9 @@ public final class CutoverCoordinator {
                 return abort(id, freeze, greenTx, "the router could not pause: " + last().detail(), freezeStart);
             }
             if (!step("freeze.lock", () -> {
-                freeze.lock(blueTables, min(cutover.lockTimeout(), remaining(freezeStart)));
-                return "EXCLUSIVE locks on " + blueTables.size() + " blue table(s)";
+                int attempts = freeze.lock(blueTables, min(cutover.lockTimeout(), remaining(freezeStart)));
+                return "EXCLUSIVE locks on " + blueTables.size() + " blue table(s)"
+                        + (attempts > 1 ? " (" + attempts + " attempts: deadlocks with application transactions)" : "");
             })) {
                 return abort(id, freeze, greenTx, "blue tables could not be locked within "
                         + cutover.lockTimeout().toMillis() + " ms (cutover.lock-timeout-ms): " + last().detail(), freezeStart);
