@@ -120,6 +120,46 @@ class CutoverIT {
     }
 
     /**
+     * Freeze {@code lock} while the application writes blue directly, in the reverse of the mapping's
+     * table order (so locking the tables one by one deadlocks with it): the coordinator, never the
+     * application, is the deadlock victim and retries in the learned order; the cutover flips, and
+     * every write blue acknowledged is in green. Writers still on blue at the flip fail loudly (their
+     * sessions are ended and the role is read-only): that is the lock strategy without a router.
+     */
+    @Test
+    void lockFreezeWinsAgainstWritersInAnotherTableOrder() throws Exception {
+        CutoverSetup s = setup("lockorder");
+        try (Pipeline p = s.commandRouter().set("MAX_FREEZE", "3000").startPipeline()) {
+            s.verify();
+            LedgerLoad load = new LedgerLoad(held(s.blue.jdbcUrl(s.name), s.role), s.blue.port(), CutoverSetup.CLIENTS,
+                    true).start();
+            awaitAcks(load, 100);
+            assertThat(s.cutover()).as("cutover exit code").isZero();
+            Thread.sleep(500);
+            load.close();
+            JsonNode report = report(s);
+            String lockStep = "";
+            for (JsonNode step : report.get("steps")) {
+                if (step.get("name").asText().equals("freeze.lock")) {
+                    lockStep = step.get("detail").asText();
+                }
+            }
+            System.out.printf("FIGURE lock freeze against reverse-order writers: freeze window %.1f ms; %s%n",
+                    report.get("freezeMs").asDouble(), lockStep);
+            assertThat(report.get("outcome").asText()).isEqualTo("flipped");
+            assertThat(lockStep).as("the first lock order deadlocked and was learned").contains("attempts");
+            assertThat(load.errors()).as("the application was never the deadlock victim")
+                    .noneMatch(e -> e.contains("40P01"));
+            assertThat(Files.exists(s.flipFlag())).isTrue();
+            Drain.await(p, Duration.ofMinutes(1));
+            Map<String, Long> blueAcked = load.acks().stream().collect(Collectors.toMap(a -> a.client() + "/" + a.seq(),
+                    LedgerLoad.Ack::id));
+            assertThat(s.blueLedger()).as("blue holds exactly what it acknowledged").isEqualTo(blueAcked);
+            assertThat(s.greenLedger()).as("green holds every write blue acknowledged").isEqualTo(blueAcked);
+        }
+    }
+
+    /**
      * The coordinator is killed (SIGKILL) while it holds the freeze: its blue session dies with it, so
      * the locks go, blue takes the application's writes again within seconds, and nothing was flipped,
      * granted on green or made read-only on blue.

@@ -41,10 +41,20 @@ final class LedgerLoad implements AutoCloseable {
     private final List<String> errors = Collections.synchronizedList(new ArrayList<>());
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong maxLatencyMs = new AtomicLong();
+    private final boolean balanceFirst;
 
     LedgerLoad(Connections connections, int bluePort, int clients) {
+        this(connections, bluePort, clients, false);
+    }
+
+    /**
+     * @param balanceFirst update the balance row, wait 50 ms, then insert the ledger row (the reverse of
+     *     the mapping's table order, in which a coordinator locking the tables one by one deadlocks)
+     */
+    LedgerLoad(Connections connections, int bluePort, int clients, boolean balanceFirst) {
         this.connections = connections;
         this.bluePort = bluePort;
+        this.balanceFirst = balanceFirst;
         for (int c = 1; c <= clients; c++) {
             int client = c;
             Thread t = new Thread(() -> runClient(client), "ledger-client-" + c);
@@ -154,6 +164,22 @@ final class LedgerLoad implements AutoCloseable {
         }
         boolean blue = port == bluePort;
         long id;
+        if (balanceFirst) {
+            updateBalance(c, blue, client, seq, port);
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT pg_sleep(0.05)"); // mid-transaction most of the time, holding balance
+            }
+            id = insertLedger(c, blue, client, seq);
+        } else {
+            id = insertLedger(c, blue, client, seq);
+            updateBalance(c, blue, client, seq, port);
+        }
+        c.commit();
+        long latency = (System.nanoTime() - t0) / 1_000_000;
+        return new Ack(client, seq, id, port, System.currentTimeMillis(), latency);
+    }
+
+    private static long insertLedger(Connection c, boolean blue, int client, int seq) throws SQLException {
         try (PreparedStatement ins = c.prepareStatement(blue
                 ? "INSERT INTO public.ledger (client, seq, note) VALUES (?, ?, ?) RETURNING id"
                 : "INSERT INTO app.entry (client_id, seq_no, note) VALUES (?, ?, ?) RETURNING entry_id")) {
@@ -162,9 +188,12 @@ final class LedgerLoad implements AutoCloseable {
             ins.setString(3, "client " + client + " #" + seq);
             try (ResultSet rs = ins.executeQuery()) {
                 rs.next();
-                id = rs.getLong(1);
+                return rs.getLong(1);
             }
         }
+    }
+
+    private static void updateBalance(Connection c, boolean blue, int client, int seq, int port) throws SQLException {
         try (PreparedStatement upd = c.prepareStatement(blue
                 ? "UPDATE public.balance SET total = total + ?, updates = updates + 1 WHERE client = ?"
                 : "UPDATE app.balance SET total = total + ?, updates = updates + 1 WHERE client_id = ?")) {
@@ -174,9 +203,6 @@ final class LedgerLoad implements AutoCloseable {
                 throw new SQLException("balance row of client " + client + " missing on port " + port, "02000");
             }
         }
-        c.commit();
-        long latency = (System.nanoTime() - t0) / 1_000_000;
-        return new Ack(client, seq, id, port, System.currentTimeMillis(), latency);
     }
 
     private static void rollbackQuietly(Connection c) {

@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -50,13 +51,16 @@ final class BlueFreeze implements AutoCloseable {
     /**
      * Begins the freeze transaction and locks the tables, all within {@code lockTimeout}.
      *
-     * <p>Locking several tables one after the other can deadlock with an application transaction that
-     * writes them in another order (pgbench writes accounts, tellers, branches, history). PostgreSQL
-     * aborts the waiter whose {@code deadlock_timeout} (default 1 s) expires first, so the freeze session
-     * sets its own to {@value #DEADLOCK_TIMEOUT_MS} ms where it may (superuser): then the coordinator, not
-     * the application, is the victim, and it rolls back and tries again until {@code lockTimeout} is
-     * spent. Without superuser, the lock timeout below 1 s makes the coordinator give up before an
-     * application transaction could be chosen.
+     * <p>Locking several tables one after the other deadlocks with application transactions that write
+     * them in another order: holding table A while waiting for B, whose writers wait for A (pgbench
+     * writes accounts, tellers, branches, history; the mapping lists branches first, which deadlocks on
+     * every try under {@code pgbench -c 4}). So: PostgreSQL aborts the waiter whose {@code deadlock_timeout}
+     * (default 1 s) expires first, and the freeze session sets its own to {@value #DEADLOCK_TIMEOUT_MS} ms
+     * where it may (superuser, or {@code GRANT SET ON PARAMETER deadlock_timeout}): the coordinator, not
+     * the application, is the victim. It then rolls back and tries again with the table it was waiting
+     * for moved to the front, so the order converges on the application's write order (three tries for
+     * pgbench), until {@code lockTimeout} is spent. Without that setting, a lock timeout below 1 s makes
+     * the coordinator give up before an application transaction could be chosen as the victim.
      *
      * @return how many attempts it took (1 when no deadlock)
      * @throws SQLException SQLState 55P03 when the locks were not granted in time (running transactions
@@ -65,34 +69,38 @@ final class BlueFreeze implements AutoCloseable {
      */
     int lock(List<TableId> tables, Duration lockTimeout) throws SQLException {
         long deadline = System.nanoTime() + lockTimeout.toNanos();
-        String lockSql = "LOCK TABLE " + tables.stream().map(BlueFreeze::quote).collect(Collectors.joining(", "))
-                + " IN EXCLUSIVE MODE";
-        boolean superuser = isSuperuser();
+        List<TableId> order = new ArrayList<>(tables);
+        boolean shortDeadlockTimeout = maySetDeadlockTimeout();
         for (int attempt = 1; ; attempt++) {
             lockSession.setAutoCommit(false);
             open = true;
             long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+            int at = -1;
             try (Statement st = lockSession.createStatement()) {
                 st.execute("SET LOCAL lock_timeout = '" + left + "ms'");
-                if (superuser) {
+                if (shortDeadlockTimeout) {
                     st.execute("SET LOCAL deadlock_timeout = '" + DEADLOCK_TIMEOUT_MS + "ms'");
                 }
                 st.execute("SET LOCAL application_name = 'bluegreen cutover freeze'");
-                st.execute(lockSql);
+                for (at = 0; at < order.size(); at++) {
+                    st.execute("LOCK TABLE " + quote(order.get(at)) + " IN EXCLUSIVE MODE");
+                }
                 return attempt;
             } catch (SQLException e) {
                 rollback();
-                if (!"40P01".equals(e.getSQLState()) || System.nanoTime() >= deadline) {
+                if (!"40P01".equals(e.getSQLState()) || at < 0 || System.nanoTime() >= deadline) {
                     throw e;
                 }
-                LOG.info("freeze lock attempt {} deadlocked with an application transaction; retrying", attempt);
+                LOG.info("freeze lock attempt {} deadlocked with an application transaction while waiting for {};"
+                        + " retrying with it first", attempt, order.get(at));
+                order.add(0, order.remove(at));
             }
         }
     }
 
-    private boolean isSuperuser() throws SQLException {
-        try (Statement st = lockSession.createStatement();
-             ResultSet rs = st.executeQuery("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")) {
+    private boolean maySetDeadlockTimeout() throws SQLException {
+        try (Statement st = lockSession.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT has_parameter_privilege('deadlock_timeout', 'SET')")) {
             return rs.next() && rs.getBoolean(1);
         }
     }
