@@ -41,7 +41,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Prints a markdown table (p50, p99, max over the repetitions, ratio of medians to the anchor)
  * and writes JSON to {@code bench/target/results/cutover-<timestamp>.json}. Arguments: {@code --reps N}
- * (default 10), {@code --scale N} (default 1), {@code --load-seconds N} (default 15).
+ * (default 10), {@code --scale N} (default 1), {@code --load-seconds N} (default 30; the cutover must end
+ * before the load does, else the repetition fails).
  */
 public final class CutoverBench {
 
@@ -68,7 +69,7 @@ public final class CutoverBench {
     public static void main(String[] args) throws Exception {
         int reps = intArg(args, "--reps", 10);
         CutoverBench bench = new CutoverBench(Path.of(System.getProperty("bluegreen.project.root", ".")).toAbsolutePath().normalize(), intArg(args, "--scale", 1),
-                intArg(args, "--load-seconds", 15));
+                intArg(args, "--load-seconds", 30));
         List<Run> runs = new ArrayList<>();
         try (LocalPostgres blue = LocalPostgres.start("bench-cut-blue");
              LocalPostgres green = LocalPostgres.start("bench-cut-green")) {
@@ -109,6 +110,11 @@ public final class CutoverBench {
                 JsonNode report = JSON.readTree(dir.resolve("cutover/cutover-report.json").toFile());
                 long[] tx = new long[1];
                 double clientMax = longestTransactionMs(dir, tx);
+                if (lastCommitAtMs(dir) < java.time.Instant.parse(report.get("steps").get(report.get("steps").size() - 1)
+                        .get("startedAt").asText()).toEpochMilli()) {
+                    throw new IllegalStateException("pgbench ended before the cutover released the freeze: the freeze"
+                            + " was not measured under load; raise --load-seconds (now " + loadSeconds + ")");
+                }
                 return new Run(rep, report.get("freezeMs").asDouble(), clientMax, anchor, tx[0]);
             } finally {
                 pipeline.destroy();
@@ -191,6 +197,22 @@ public final class CutoverBench {
             }
         }
         return maxUs / 1000.0;
+    }
+
+    /** Completion time of pgbench's last logged transaction, epoch ms. */
+    private static long lastCommitAtMs(Path dir) throws IOException {
+        long last = 0;
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("pgbench_log")).toList()) {
+                for (String line : Files.readAllLines(f)) {
+                    String[] cols = line.split(" ");
+                    if (cols.length > 5) {
+                        last = Math.max(last, Long.parseLong(cols[4]) * 1000 + Long.parseLong(cols[5]) / 1000);
+                    }
+                }
+            }
+        }
+        return last;
     }
 
     private void awaitSnapshot(LocalPostgres green, String db, Process pipeline, Path dir) throws Exception {
