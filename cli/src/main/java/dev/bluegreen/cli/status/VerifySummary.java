@@ -66,7 +66,7 @@ public record VerifySummary(ParityRunStore.LatestRun run, List<ParityRunStore.Re
         }
         out.add("  reports: " + (run.reportDir() == null ? "none written" : run.reportDir()));
         for (ParityRunStore.RecordedTable t : tables) {
-            out.add(String.format(Locale.ROOT, "  %-32s %-32s %,12d rows  %-9s", t.blueTable(), verdict(t), t.blueRows(),
+            out.add(String.format(Locale.ROOT, "  %-32s %-30s %,12d rows  %s", t.blueTable(), verdict(t), t.blueRows(),
                     t.path()));
         }
         return out;
