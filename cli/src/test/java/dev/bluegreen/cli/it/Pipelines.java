@@ -59,6 +59,21 @@ public final class Pipelines {
         }
     }
 
+    /** Runs {@code bluegreen status --config FILE}, asserts exit code 0, echoes and returns what it printed. */
+    public static String statusOutput(Path config) {
+        java.io.PrintStream original = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(dev.bluegreen.cli.BluegreenCli.execute("status", "--config", config.toString())).isZero();
+        } finally {
+            System.setOut(original);
+        }
+        String text = out.toString(StandardCharsets.UTF_8);
+        original.print(text); // in the test report, for whoever reads a failure
+        return text;
+    }
+
     /** Compares every mapped table through the mapping and asserts green matches. */
     public static List<ComparisonResult> assertGreenMatchesBlue(Pipeline p) throws SQLException {
         List<ComparisonResult> results = new ArrayList<>();

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 3: Pagila and Chinook replicated through their mappings, then {@code bluegreen verify} passes
  * (exit 0) with the replication running, writes both reports and records the pass in green; a value
- * changed in green afterwards is reported with its key (exit 1).
+ * changed in green afterwards is reported with its key (exit 1); {@code bluegreen status} shows both results.
  */
 @Tag("it-postgresql")
 class VerifyDatasetsIT {
@@ -67,6 +67,10 @@ class VerifyDatasetsIT {
             assertThat(json.get("tables").size()).isEqualTo(4);
             assertThat(Files.readString(report.resolve("parity-report.html"))).contains("PARITY");
             assertThat(latestRun(green, "pagila")).isEqualTo("parity true");
+            String passed = Pipelines.statusOutput(dir.resolve("pipeline.yaml")); // issue 3 item 7
+            assertThat(passed).contains("last verify: PARITY, complete, finished").contains("reports: " + report)
+                    .containsPattern("\\n  public\\.film +match +[0-9,]+ rows").contains("last cutover: none ran")
+                    .contains("next: parity holds; to cut over, add a cutover section");
 
             green.execute("pagila", "UPDATE shop.films SET title = 'NOT THE TITLE' WHERE film_id = 3");
             Path mismatch = dir.resolve("report-mismatch");
@@ -81,6 +85,10 @@ class VerifyDatasetsIT {
             assertThat(d.at("/columns/0").asText()).isEqualTo("title");
             assertThat(d.at("/green/title").asText()).isEqualTo("NOT THE TITLE");
             assertThat(latestRun(green, "pagila")).isEqualTo("mismatch false");
+            String mismatched = Pipelines.statusOutput(dir.resolve("pipeline.yaml"));
+            assertThat(mismatched).contains("last verify: MISMATCH, a subset of the tables (--tables)")
+                    .contains("1 mismatched key(s); 1 table(s)").contains("MISMATCH (1 key)")
+                    .contains("next: 1 key(s) differ: read " + mismatch + "/parity-report.html");
         }
     }
 

@@ -131,6 +131,28 @@ public final class CutoverStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether some session holds the coordinator lock of a pipeline now, read from {@code pg_locks}
+     * without taking it (so a coordinator starting at the same moment is never refused because of this
+     * look). A run without an outcome while the lock is free belongs to a coordinator that died. Read-only.
+     *
+     * @param green a connection to green's database (advisory locks are per database)
+     * @throws SQLException when green fails
+     */
+    public static boolean lockHeld(Connection green, String pipeline) throws SQLException {
+        // the two-int4 form of the lock shows as classid = key1, objid = key2, objsubid = 2 (int4 -> oid wraps)
+        try (PreparedStatement ps = green.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_locks l"
+                + " JOIN pg_database d ON d.oid = l.database AND d.datname = current_database()"
+                + " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2"
+                + " AND l.classid = hashtext('bluegreen-cutover')::oid AND l.objid = hashtext(?)::oid)")) {
+            ps.setString(1, pipeline);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
     /** Releases the lock by closing the connection; never throws. */
     @Override
     public void close() {

@@ -9,6 +9,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -35,9 +37,30 @@ public final class ParityRunStore {
      * @param configSha256 the config's SHA-256, or null
      * @param mismatchedKeys keys still differing
      * @param reportDir where its reports were written, or null
+     * @param id the run's id in {@code bluegreen.parity_run}
+     * @param startedAt when it started
+     * @param blueRows blue rows read (rows)
+     * @param error why it failed ({@code result} {@code error}), else null
      */
     public record LatestRun(String result, boolean complete, Instant finishedAt, String blueLsnEnd, String configSha256,
-                            long mismatchedKeys, String reportDir) {
+                            long mismatchedKeys, String reportDir, long id, Instant startedAt, long blueRows,
+                            String error) {
+    }
+
+    /**
+     * One table of a recorded verify ({@code bluegreen.parity_table}).
+     *
+     * @param blueTable schema.table on blue
+     * @param verdict {@code match}, {@code match-after-recheck} or {@code mismatch} (the report's JSON names)
+     * @param path {@code streaming} or {@code pushdown}
+     * @param blueRows blue rows compared (rows)
+     * @param greenRows green rows compared (rows)
+     * @param rechecked keys rechecked after the sink caught up
+     * @param mismatchedKeys keys still differing
+     * @param durationMs how long the table took (ms)
+     */
+    public record RecordedTable(String blueTable, String verdict, String path, long blueRows, long greenRows,
+                                long rechecked, long mismatchedKeys, long durationMs) {
     }
 
     /**
@@ -140,17 +163,41 @@ public final class ParityRunStore {
      */
     public static Optional<LatestRun> latest(Connection green, String pipeline) throws SQLException {
         try (PreparedStatement ps = green.prepareStatement("SELECT result, complete, finished_at, blue_lsn_end::text,"
-                + " config_sha256, mismatched_keys, report_dir FROM bluegreen.parity_run WHERE pipeline = ?"
-                + " ORDER BY finished_at DESC, id DESC LIMIT 1")) {
+                + " config_sha256, mismatched_keys, report_dir, id, started_at, blue_rows, error"
+                + " FROM bluegreen.parity_run WHERE pipeline = ? ORDER BY finished_at DESC, id DESC LIMIT 1")) {
             ps.setString(1, pipeline);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
                 return Optional.of(new LatestRun(rs.getString(1), rs.getBoolean(2), rs.getTimestamp(3).toInstant(),
-                        rs.getString(4), rs.getString(5), rs.getLong(6), rs.getString(7)));
+                        rs.getString(4), rs.getString(5), rs.getLong(6), rs.getString(7), rs.getLong(8),
+                        rs.getTimestamp(9).toInstant(), rs.getLong(10), rs.getString(11)));
             }
         }
+    }
+
+    /**
+     * The per-table results of a recorded verify, in table order; empty for a verify that failed
+     * before it had results.
+     *
+     * @param runId {@link LatestRun#id()}
+     * @throws SQLException when green fails
+     */
+    public static List<RecordedTable> tables(Connection green, long runId) throws SQLException {
+        List<RecordedTable> out = new ArrayList<>();
+        try (PreparedStatement ps = green.prepareStatement("SELECT blue_table, verdict, path, blue_rows, green_rows,"
+                + " rechecked_keys, mismatched_keys, duration_ms FROM bluegreen.parity_table WHERE run_id = ?"
+                + " ORDER BY blue_table")) {
+            ps.setLong(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new RecordedTable(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                            rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8)));
+                }
+            }
+        }
+        return out;
     }
 
     private static long insertRun(Connection c, ParityReport r, String reportDir) throws SQLException {
