@@ -128,7 +128,7 @@ final class NextStep {
         }
         if (cc.router() instanceof CutoverConfig.PgBouncer p) {
             return " PgBouncer stays paused until told: if clients hang, run RESUME " + p.database()
-                    + " on its admin console (" + p.adminUrl() + ").";
+                    + " on its admin console (psql -h " + p.adminHost() + " -p " + p.adminPort() + " -U " + p.adminUser() + " pgbouncer).";
         }
         if (cc.router() instanceof CutoverConfig.DataSourceRoute d) {
             return String.format(Locale.ROOT, " Switchable DataSources resume by themselves %d ms after the last"
@@ -142,7 +142,7 @@ final class NextStep {
             return "your router";
         }
         if (cc.router() instanceof CutoverConfig.PgBouncer p) {
-            return "SHOW DATABASES on PgBouncer " + p.adminUrl() + ", line " + p.database() + " of " + p.configFile();
+            return "SHOW DATABASES on PgBouncer " + p.adminHost() + ":" + p.adminPort() + ", line " + p.database() + " of " + p.configFile();
         }
         if (cc.router() instanceof CutoverConfig.DataSourceRoute) {
             return "the route line above";

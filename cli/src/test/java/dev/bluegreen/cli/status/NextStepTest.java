@@ -36,7 +36,7 @@ class NextStepTest {
         assertThat(NextStep.advise(s, NOW))
                 .contains("the coordinator of run 8 died in phase drain.")
                 .contains("blue takes writes again; nothing was flipped.")
-                .contains("run RESUME app on its admin console (jdbc:postgresql://127.0.0.1:6432/pgbouncer)")
+                .contains("run RESUME app on its admin console (psql -h 127.0.0.1 -p 6432 -U postgres pgbouncer)")
                 .contains("bluegreen cutover --config pipeline.yaml --dry-run (it marks run 8 failed)");
     }
 
@@ -44,7 +44,7 @@ class NextStepTest {
     void aCoordinatorThatDiedAtTheFlipSendsTheEngineerToTheRouter() {
         String advice = NextStep.died(cutover(run(8, false, "flip", null, null, null), false), PAUSE_PGBOUNCER);
         assertThat(advice).contains("It may have flipped the router").contains("'ok release'")
-                .contains("SHOW DATABASES on PgBouncer jdbc:postgresql://127.0.0.1:6432/pgbouncer, line app of"
+                .contains("SHOW DATABASES on PgBouncer 127.0.0.1:6432, line app of"
                         + " /etc/pgbouncer/pgbouncer.ini");
         assertThat(NextStep.died(cutover(run(8, false, "precheck", null, null, null), false), LOCK))
                 .endsWith("It had changed nothing.");

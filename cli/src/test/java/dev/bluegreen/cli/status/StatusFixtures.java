@@ -53,8 +53,8 @@ final class StatusFixtures {
     }
 
     static CutoverConfig.PgBouncer pgbouncer() {
-        return new CutoverConfig.PgBouncer("jdbc:postgresql://127.0.0.1:6432/pgbouncer", "postgres", "", "app",
-                Path.of("/etc/pgbouncer/pgbouncer.ini"));
+        return new CutoverConfig.PgBouncer("127.0.0.1", 6432, "postgres", "", "app",
+                Path.of("/etc/pgbouncer/pgbouncer.ini"), "psql");
     }
 
     static StatusReport report(PipelineStatus p, VerifySummary v, CutoverSummary c, RouteSummary r, CutoverConfig cc) {
