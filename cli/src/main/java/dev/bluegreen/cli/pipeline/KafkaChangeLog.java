@@ -128,6 +128,9 @@ public final class KafkaChangeLog implements ChangeLog {
             p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
             p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+            // the ranges end where data exists: never let the broker hold a fetch waiting for more
+            p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
+            p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(8 * 1024 * 1024));
             p.put(ConsumerConfig.CLIENT_ID_CONFIG, "bluegreen-" + config.name() + "-final-check");
             consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
         }

@@ -101,6 +101,11 @@ public final class ChangedKeys {
                 + " Fix the cause, then run bluegreen verify again");
     }
 
+    /** Adds a key carried over from an earlier pass (deferred there), as if a record had named it. */
+    public void add(TableId table, Row key) {
+        keys.computeIfAbsent(table, t -> new LinkedHashSet<>()).add(requireNonNull(key, "key is null"));
+    }
+
     /** Tables with at least one changed key, in the order they were first seen. */
     public List<TableId> tables() {
         return new ArrayList<>(keys.keySet());

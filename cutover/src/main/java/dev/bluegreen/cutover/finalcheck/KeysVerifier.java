@@ -37,11 +37,22 @@ final class KeysVerifier {
     private static final int LISTED_KEYS = 20;
     private static final Duration LOCKED_RECHECK_MAX = Duration.ofSeconds(10);
 
+    /** Most differing keys a live pass defers to the exact check inside the freeze; past it, they are rechecked. */
+    static final int MAX_DEFERRED_KEYS = 2_000;
+
     /**
      * @param checkedKeys distinct keys compared
      * @param matchedAfterRecheck keys that differed at first and matched after a recheck (live only)
+     * @param deferred differing keys left to the exact check inside the freeze (live only), per blue table
      */
-    record Outcome(long checkedKeys, long matchedAfterRecheck) {
+    record Outcome(long checkedKeys, long matchedAfterRecheck, Map<TableId, List<Row>> deferred) {
+        Outcome {
+            deferred = Map.copyOf(deferred);
+        }
+
+        long deferredKeys() {
+            return deferred.values().stream().mapToLong(List::size).sum();
+        }
     }
 
     private final String pipeline;
@@ -60,7 +71,12 @@ final class KeysVerifier {
     }
 
     /**
-     * Checks every changed key.
+     * Checks every changed key. While replication is live, a key that differs is most often a change in flight
+     * (read on blue before the sink applied it): such keys are deferred, up to {@value #MAX_DEFERRED_KEYS} in all,
+     * to the exact check inside the freeze, which must look at them anyway, instead of waiting here for the sink
+     * (three watermark waits per table cost seconds under load and kept part one slower than the change rate).
+     * Past that many, the keys are rechecked here (after the sink applied past their read, then a locked read), so
+     * a systematic difference is reported before the freeze rather than blowing the freeze's budget.
      *
      * @throws BluegreenException (PARITY_MISMATCH) naming the keys of the first table with rows that differ, or
      *     when the deadline passes before every key was checked
@@ -72,6 +88,8 @@ final class KeysVerifier {
         long total = changed.distinctKeys();
         long done = 0;
         long settled = 0;
+        Map<TableId, List<Row>> deferred = new java.util.LinkedHashMap<>();
+        long deferredKeys = 0;
         List<TableId> order = changed.tables();
         for (int i = 0; i < order.size(); i++) {
             ParityTable table = tables.get(order.get(i));
@@ -93,6 +111,13 @@ final class KeysVerifier {
             }
             long differed = differences.stream().map(d -> d.blueKey() != null ? d.blueKey() : d.greenKey()).distinct()
                     .count();
+            List<Row> blueKeys = differences.stream().map(Difference::blueKey).distinct().toList();
+            if (phase.live && !differences.isEmpty() && !blueKeys.contains(null)
+                    && deferredKeys + blueKeys.size() <= MAX_DEFERRED_KEYS) {
+                deferred.put(order.get(i), blueKeys);
+                deferredKeys += blueKeys.size();
+                continue;
+            }
             if (phase.live && !differences.isEmpty()) {
                 differences = recheck(table, check, deadline).run(differences, readAt).remaining();
             }
@@ -101,7 +126,7 @@ final class KeysVerifier {
             }
             settled += differed;
         }
-        return new Outcome(done, settled);
+        return new Outcome(done, settled, deferred);
     }
 
     private Recheck recheck(ParityTable table, KeyCheck check, Deadline deadline) {
