@@ -310,6 +310,9 @@ class CutoverIT {
                     "INSERT INTO public.ledger (client, seq) VALUES (99, 1)")).as("a straggler writing to blue fails loudly")
                     .isInstanceOf(SQLException.class);
         }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.blue.execute(s.name,
+                "INSERT INTO public.ledger (client, seq) VALUES (98, 1)")).as("not even a superuser writes blue's tables")
+                .hasMessageContaining("blue is read-only");
     }
 
     private static JsonNode report(CutoverSetup s) throws Exception {

@@ -30,6 +30,14 @@ final class BlueFreeze implements AutoCloseable {
 
     /** The freeze session's deadlock_timeout, ms: far below the application's (PostgreSQL's default 1 s). */
     static final int DEADLOCK_TIMEOUT_MS = 20;
+    /**
+     * Longest wait for one table's lock in one attempt, ms. A deadlock can form after the freeze session's
+     * deadlock check ran (the application transaction asks for the locked table later), and PostgreSQL checks
+     * once per wait; giving up after this slice and retrying with the table first resolves it as well.
+     */
+    static final long LOCK_SLICE_MS = 100;
+    /** The freeze session ends by itself this long past max-freeze-ms if it is left idle (a hung coordinator). */
+    static final long IDLE_MARGIN_MS = 2_000;
 
     private final Connection lockSession;
     private final Connection admin;
@@ -67,32 +75,37 @@ final class BlueFreeze implements AutoCloseable {
      *     hold the tables), 40P01 when deadlocks went on until the time was spent; the transaction is
      *     rolled back
      */
-    int lock(List<TableId> tables, Duration lockTimeout) throws SQLException {
+    int lock(List<TableId> tables, Duration lockTimeout, Duration maxFreeze) throws SQLException {
         long deadline = System.nanoTime() + lockTimeout.toNanos();
         List<TableId> order = new ArrayList<>(tables);
         boolean shortDeadlockTimeout = maySetDeadlockTimeout();
         for (int attempt = 1; ; attempt++) {
             lockSession.setAutoCommit(false);
             open = true;
-            long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
             int at = -1;
             try (Statement st = lockSession.createStatement()) {
-                st.execute("SET LOCAL lock_timeout = '" + left + "ms'");
+                // a hung coordinator must not hold blue: its idle freeze transaction ends by itself
+                st.execute("SET LOCAL idle_in_transaction_session_timeout = '"
+                        + (maxFreeze.toMillis() + IDLE_MARGIN_MS) + "ms'");
                 if (shortDeadlockTimeout) {
                     st.execute("SET LOCAL deadlock_timeout = '" + DEADLOCK_TIMEOUT_MS + "ms'");
                 }
                 st.execute("SET LOCAL application_name = 'bluegreen cutover freeze'");
                 for (at = 0; at < order.size(); at++) {
+                    long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000); // one budget for all tables
+                    st.execute("SET LOCAL lock_timeout = '" + Math.min(left, LOCK_SLICE_MS) + "ms'");
                     st.execute("LOCK TABLE " + quote(order.get(at)) + " IN EXCLUSIVE MODE");
                 }
                 return attempt;
             } catch (SQLException e) {
                 rollback();
-                if (!"40P01".equals(e.getSQLState()) || at < 0 || System.nanoTime() >= deadline) {
+                boolean retriable = "40P01".equals(e.getSQLState()) || "55P03".equals(e.getSQLState());
+                if (!retriable || at < 0 || at >= order.size() || System.nanoTime() >= deadline) {
                     throw e;
                 }
-                LOG.info("freeze lock attempt {} deadlocked with an application transaction while waiting for {};"
-                        + " retrying with it first", attempt, order.get(at));
+                LOG.info("freeze lock attempt {} {} while waiting for {}; retrying with it first", attempt,
+                        "40P01".equals(e.getSQLState()) ? "deadlocked with an application transaction"
+                                : "waited " + LOCK_SLICE_MS + " ms (a deadlock forming, or a long transaction)", order.get(at));
                 order.add(0, order.remove(at));
             }
         }
@@ -125,43 +138,83 @@ final class BlueFreeze implements AutoCloseable {
     }
 
     /**
-     * Inside the freeze transaction: revokes the application role's writes on the tables and makes its
-     * new sessions read-only; then ends every session of the role (queued writers included) and waits up
-     * to {@code timeout} for them to be gone. Takes effect for others at {@link #release()}.
+     * Inside the freeze transaction, effective when it commits ({@link #release()}):
+     * <ul>
+     *   <li>a statement-level trigger {@code bluegreen_read_only_<pipeline>} on every captured table refuses
+     *       every INSERT, UPDATE, DELETE and TRUNCATE (SQLState 25006, naming the cutover): a REVOKE alone misses
+     *       grants through other roles, PUBLIC, owners and superusers, and the pipeline, still running, would
+     *       carry such a write into green over the application's newer rows there;</li>
+     *   <li>the application role's writes on them are revoked, and its new sessions in this database start
+     *       read-only ({@code ALTER ROLE ... IN DATABASE}: other databases of the server are not touched);</li>
+     *   <li>every session of the role in this database is ended (queued writers included): all signalled at
+     *       once, then those pids polled until gone, at most {@code timeout}.</li>
+     * </ul>
+     * To undo by hand after a cutover: {@code DROP TRIGGER bluegreen_read_only_<pipeline> ON <table>}, {@code
+     * GRANT} the writes back and {@code ALTER ROLE ... IN DATABASE ... RESET default_transaction_read_only}.
      *
      * @return how many sessions were ended
-     * @throws SQLException when blue refuses (privileges: the coordinator needs ownership of the tables,
-     *     CREATEROLE and pg_signal_backend, or superuser)
+     * @throws SQLException when blue refuses (the coordinator needs ownership of the tables, CREATEROLE and
+     *     pg_signal_backend, or superuser)
      */
-    int makeReadOnlyAndEndSessions(String role, List<TableId> tables, Duration timeout) throws SQLException {
+    int makeReadOnlyAndEndSessions(String pipeline, String role, List<TableId> tables, Duration timeout)
+            throws SQLException {
+        String function = "bluegreen.refuse_writes_" + pipeline;
         try (Statement st = lockSession.createStatement()) {
+            st.execute("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
+                    + " RAISE EXCEPTION 'blue is read-only: pipeline " + pipeline + " cut over to green; write to green'"
+                    + " USING ERRCODE = 'read_only_sql_transaction'; END $f$");
+            String trigger = quoteIdent("bluegreen_read_only_" + pipeline);
+            for (TableId t : tables) {
+                st.execute("DROP TRIGGER IF EXISTS " + trigger + " ON " + quote(t));
+                st.execute("CREATE TRIGGER " + trigger + " BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + quote(t)
+                        + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()");
+            }
             st.execute("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON " + tables.stream().map(BlueFreeze::quote)
                     .collect(Collectors.joining(", ")) + " FROM " + quoteIdent(role));
-            st.execute("ALTER ROLE " + quoteIdent(role) + " SET default_transaction_read_only = on");
+            st.execute("DO $d$ BEGIN EXECUTE format('ALTER ROLE %I IN DATABASE %I SET default_transaction_read_only = on',"
+                    + " " + literal(role) + ", current_database()); END $d$");
         }
-        int ended;
-        try (PreparedStatement ps = admin.prepareStatement("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                + " WHERE usename = ? AND pid <> pg_backend_pid()")) {
+        // select first, then signal: in one WHERE clause PostgreSQL may call pg_terminate_backend before the
+        // other conditions and end every session of the server, this one included
+        List<Integer> pids = new ArrayList<>();
+        try (PreparedStatement ps = admin.prepareStatement("SELECT pid FROM pg_stat_activity WHERE usename = ?"
+                + " AND datname = current_database() AND pid <> pg_backend_pid()")) {
             ps.setString(1, role);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                ended = rs.getInt(1);
+                while (rs.next()) {
+                    pids.add(rs.getInt(1));
+                }
             }
         }
+        if (!pids.isEmpty()) {
+            try (PreparedStatement ps = admin.prepareStatement(
+                    "SELECT count(*) FILTER (WHERE pg_terminate_backend(p)) FROM unnest(?::int[]) p")) {
+                ps.setArray(1, admin.createArrayOf("int4", pids.toArray()));
+                ps.execute();
+            }
+        }
+        awaitGone(pids, role, timeout);
+        return pids.size();
+    }
+
+    private void awaitGone(List<Integer> pids, String role, Duration timeout) throws SQLException {
+        if (pids.isEmpty()) {
+            return;
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (PreparedStatement ps = admin.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE usename = ?")) {
-            ps.setString(1, role);
+        try (PreparedStatement ps = admin.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(?)")) {
+            ps.setArray(1, admin.createArrayOf("int4", pids.toArray()));
             while (true) {
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     int left = rs.getInt(1);
                     if (left == 0) {
-                        break;
+                        return;
                     }
                     if (System.nanoTime() > deadline) {
-                        LOG.warn("{} session(s) of role {} still on blue {} ms after being terminated; the REVOKE"
-                                + " makes their writes fail", left, role, timeout.toMillis());
-                        break;
+                        LOG.warn("{} session(s) of role {} still on blue {} ms after being terminated; the triggers make"
+                                + " their writes fail", left, role, timeout.toMillis());
+                        return;
                     }
                 }
                 try {
@@ -172,7 +225,10 @@ final class BlueFreeze implements AutoCloseable {
                 }
             }
         }
-        return ended;
+    }
+
+    private static String literal(String s) {
+        return "'" + s.replace("'", "''") + "'";
     }
 
     /** Commits the freeze transaction: locks released, read-only settings in force. */

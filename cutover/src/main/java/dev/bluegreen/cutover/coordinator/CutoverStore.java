@@ -153,9 +153,19 @@ public final class CutoverStore implements AutoCloseable {
         }
     }
 
-    /** Releases the lock by closing the connection; never throws. */
+    /**
+     * Releases the lock ({@code pg_advisory_unlock}: the connection may go back to a pool, where a session
+     * lock would otherwise stay) and closes the connection; never throws.
+     */
     @Override
     public void close() {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT pg_advisory_unlock(hashtext('bluegreen-cutover'), hashtext(?))")) {
+            ps.setString(1, pipeline);
+            ps.execute();
+        } catch (SQLException ignored) {
+            // not held, or the session is gone: either way no lock remains
+        }
         try {
             c.close();
         } catch (SQLException ignored) {

@@ -30,10 +30,12 @@ final class GreenSwitch {
     }
 
     /**
-     * Moves the green sequences of the targets' key columns to
-     * {@code max(blue sequences of the blue key columns, max(green column), green sequence) + gap}.
+     * Moves every green sequence of the targets (serial and identity columns, keys or not: a unique non-key
+     * serial column collides as well) to {@code max(blue sequences of the blue key columns, max(green column),
+     * green sequence) + gap}. After the drain, green's column holds every value blue committed. A non-key
+     * column without an index costs a scan of its table here.
      *
-     * @param green a connection in the caller's open transaction
+     * @param green a connection in the caller's open transaction ({@code setval} itself is not transactional)
      * @param blue a blue connection (blue is frozen, so its values no longer move)
      * @return the sequences moved
      */
@@ -48,11 +50,9 @@ final class GreenSwitch {
                     blueHigh = Math.max(blueHigh, lastValue(blue, seq));
                 }
             }
-            for (String c : t.greenKeyColumns()) {
-                String seq = serialSequence(green, t.green(), c);
-                if (seq == null) {
-                    continue;
-                }
+            for (Map.Entry<String, String> e : sequencesOf(green, t.green()).entrySet()) {
+                String c = e.getKey();
+                String seq = e.getValue();
                 long greenMax;
                 try (Statement st = green.createStatement(); ResultSet rs = st.executeQuery(
                         "SELECT coalesce(max(" + quoteIdent(c) + ")::bigint, 0) FROM " + quote(t.green()))) {
@@ -60,7 +60,8 @@ final class GreenSwitch {
                     greenMax = rs.getLong(1);
                 }
                 long before = lastValue(green, seq);
-                long after = Math.max(Math.max(blueHigh, greenMax), before) + gap;
+                long floor = t.greenKeyColumns().contains(c) ? blueHigh : 0;
+                long after = Math.max(Math.max(floor, greenMax), before) + gap;
                 try (PreparedStatement ps = green.prepareStatement("SELECT setval(?::regclass, ?, true)")) {
                     ps.setString(1, seq);
                     ps.setLong(2, after);
@@ -70,6 +71,38 @@ final class GreenSwitch {
             }
         }
         return moves;
+    }
+
+    /** Revokes what {@link #grantWrites} granted (an abort after green was opened). */
+    static void revokeWrites(Connection green, String role, List<CutoverTable> targets, List<SequenceMove> sequences)
+            throws SQLException {
+        try (Statement st = green.createStatement()) {
+            for (CutoverTable t : targets) {
+                st.execute("REVOKE INSERT, UPDATE, DELETE ON " + quote(t.green()) + " FROM " + quoteIdent(role));
+            }
+            for (SequenceMove s : sequences) {
+                st.execute("REVOKE USAGE, UPDATE ON SEQUENCE " + s.sequence() + " FROM " + quoteIdent(role));
+            }
+        }
+    }
+
+    /** Column to sequence, for every serial or identity column of a table, in column order. */
+    private static Map<String, String> sequencesOf(Connection c, TableId table) throws SQLException {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, pg_get_serial_sequence(?, a.attname)"
+                + " FROM pg_attribute a WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped"
+                + " AND pg_get_serial_sequence(?, a.attname) IS NOT NULL ORDER BY a.attnum")) {
+            String name = quote(table);
+            ps.setString(1, name);
+            ps.setString(2, name);
+            ps.setString(3, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
     }
 
     /** Grants the role writes on the targets and use of their key sequences. */
@@ -112,11 +145,8 @@ final class GreenSwitch {
     static List<String> describeSequences(Connection green, List<CutoverTable> targets) throws SQLException {
         List<String> out = new ArrayList<>();
         for (CutoverTable t : targets) {
-            for (String c : t.greenKeyColumns()) {
-                String seq = serialSequence(green, t.green(), c);
-                if (seq != null) {
-                    out.add(seq + " (" + t.green() + "." + c + ", now " + lastValue(green, seq) + ")");
-                }
+            for (Map.Entry<String, String> e : sequencesOf(green, t.green()).entrySet()) {
+                out.add(e.getValue() + " (" + t.green() + "." + e.getKey() + ", now " + lastValue(green, e.getValue()) + ")");
             }
         }
         return out;

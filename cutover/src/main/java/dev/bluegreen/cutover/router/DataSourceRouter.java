@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class DataSourceRouter implements Router {
 
     static final long KEEP_ALIVE_MS = 100;
+    /** Keep-alives go on this long past the freeze budget given to {@link #pause}, then stop. */
+    static final long KEEP_ALIVE_GRACE_MS = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(DataSourceRouter.class);
 
     private final CutoverConfig.DataSourceRoute config;
@@ -46,6 +48,7 @@ public final class DataSourceRouter implements Router {
         return t;
     });
     private ScheduledFuture<?> keepAliveTask;
+    private volatile long keepAliveUntilNanos;
     private String target = "blue";
     private String nextTarget = "blue";
     private boolean frozen;
@@ -109,6 +112,8 @@ public final class DataSourceRouter implements Router {
     public void pause(Duration timeout) {
         publish(target, "frozen");
         frozen = true;
+        // the keep-alive stops by itself past the freeze budget: a hung coordinator cannot keep applications frozen
+        keepAliveUntilNanos = System.nanoTime() + timeout.toNanos() + KEEP_ALIVE_GRACE_MS * 1_000_000L;
         keepAliveTask = keepAlive.scheduleAtFixedRate(this::notifyKeepAlive, KEEP_ALIVE_MS, KEEP_ALIVE_MS,
                 TimeUnit.MILLISECONDS);
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -183,6 +188,11 @@ public final class DataSourceRouter implements Router {
     }
 
     private void notifyKeepAlive() {
+        if (System.nanoTime() > keepAliveUntilNanos) {
+            LOG.warn("{} - the freeze outlived its budget; keep-alives stop, DataSources resume on {} after their lease",
+                    pipeline, target);
+            throw new IllegalStateException("keep-alive past the freeze budget"); // ends the scheduled task
+        }
         try (Connection c = green.getConnection(); PreparedStatement n = c.prepareStatement("SELECT pg_notify('bluegreen_route', ?)")) {
             n.setString(1, pipeline);
             n.execute();

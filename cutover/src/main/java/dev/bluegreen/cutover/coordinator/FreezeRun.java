@@ -1,0 +1,264 @@
+package dev.bluegreen.cutover.coordinator;
+
+import dev.bluegreen.core.config.CutoverConfig;
+import dev.bluegreen.core.config.PipelineConfig;
+import dev.bluegreen.core.control.AppliedWatermark;
+import dev.bluegreen.core.event.Markers;
+import dev.bluegreen.core.event.TableId;
+import dev.bluegreen.cutover.router.Router;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Steps 2 to 7 of the cutover protocol, as a script of named steps, from the freeze to the release:
+ * <ol>
+ *   <li>{@code freeze.router-pause} (strategy {@code router-pause}), then {@code freeze.lock}: the
+ *       coordinator's own blue session locks the captured tables;</li>
+ *   <li>{@code fence}: one heartbeat on blue; {@code drain}: until every partition applied it;</li>
+ *   <li>{@code final-check.inside-freeze} (unless skipped);</li>
+ *   <li>{@code blue.read-only}, inside the freeze transaction (effective when it commits): write triggers
+ *       that refuse every write to the captured tables, writes revoked from the application role, its new
+ *       sessions in this database read-only, its sessions ended;</li>
+ *   <li>{@code green.sequences-and-grants}, committed at once: sequences past blue's values plus the gap,
+ *       writes granted to the application role. Green is writable from here, but nothing routes there yet;</li>
+ *   <li>{@code flip}: the router points at green. The point of no return: from here on the run rolls
+ *       forward, since the application may write to green;</li>
+ *   <li>{@code release}: blue's freeze transaction commits (locks released, blue read-only) and the router
+ *       resumes.</li>
+ * </ol>
+ * Before the flip, any failure, an exceeded budget or a hook error aborts: green's grants are revoked
+ * again, the freeze transaction rolls back (blue as before), the router resumes on blue. Green's sequences
+ * stay moved ({@code setval} is not transactional; they only ever move forward, which is harmless). The
+ * router is resumed on every path, also when recording in green fails. Not thread-safe; one run.
+ */
+final class FreezeRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FreezeRun.class);
+    private static final Duration TERMINATE_WAIT = Duration.ofMillis(200);
+
+    /** How the freeze ended. */
+    record Outcome(boolean flipped, String message, double freezeMs, BlueFreeze.Fence fence,
+                   List<GreenSwitch.SequenceMove> sequences) {
+    }
+
+    private final PipelineConfig config;
+    private final CutoverConfig cutover;
+    private final DataSource blue;
+    private final DataSource green;
+    private final Router router;
+    private final List<CutoverTable> tables;
+    private final List<TableId> blueTables;
+    private final CutoverCoordinator.FinalCheck finalCheck;
+    private final CutoverHooks hooks;
+    private final StepLog log;
+    private final CutoverStore store;
+    private final List<GreenSwitch.SequenceMove> sequences = new ArrayList<>();
+    private long freezeStart;
+    private BlueFreeze.Fence fence;
+    private boolean greenOpened;
+
+    FreezeRun(PipelineConfig config, CutoverConfig cutover, DataSource blue, DataSource green, Router router,
+              List<CutoverTable> tables, CutoverCoordinator.FinalCheck finalCheck, CutoverHooks hooks, StepLog log,
+              CutoverStore store) {
+        this.config = config;
+        this.cutover = cutover;
+        this.blue = blue;
+        this.green = green;
+        this.router = router;
+        this.tables = tables;
+        this.blueTables = tables.stream().map(CutoverTable::blue).distinct().toList();
+        this.finalCheck = finalCheck;
+        this.hooks = hooks;
+        this.log = log;
+        this.store = store;
+    }
+
+    /** Runs the freeze; see the class comment. */
+    Outcome run() throws SQLException {
+        phase("freeze");
+        freezeStart = System.nanoTime();
+        boolean resumed = false;
+        log.holdRecords(true);
+        try (BlueFreeze freeze = new BlueFreeze(blue.getConnection(), blue.getConnection())) {
+            String failure = freezeDrainCheck(freeze);
+            if (failure == null) {
+                failure = prepareBothSides(freeze);
+            }
+            if (failure != null) {
+                return abort(freeze, failure);
+            }
+            phase("flip");
+            if (!log.step("flip", () -> {
+                router.flip("green", config.green());
+                return router.describe() + " -> green " + config.green().host() + ":" + config.green().port() + "/"
+                        + config.green().database();
+            })) {
+                return abort(freeze, "the router did not flip: " + log.last().detail());
+            }
+            // point of no return: the application may write to green from here; roll forward
+            String warning = release(freeze);
+            resumed = true;
+            double freezeMs = StepLog.ms(freezeStart);
+            String message = String.format(Locale.ROOT, "the application now uses green; freeze window %.1f ms%s",
+                    freezeMs, warning == null ? "" : "; WARNING: " + warning);
+            return new Outcome(true, message, freezeMs, fence, sequences);
+        } finally {
+            if (!resumed) {
+                router.resume(); // idempotent; a pause must never outlive the run
+            }
+            log.holdRecords(false);
+        }
+    }
+
+    /** Pause, locks, hook, fence, drain, final check; returns why it failed, or null. */
+    private String freezeDrainCheck(BlueFreeze freeze) {
+        if (cutover.freeze() == CutoverConfig.Freeze.ROUTER_PAUSE && !log.step("freeze.router-pause", () -> {
+            router.pause(remaining());
+            return router.describe() + " paused; running transactions ended";
+        })) {
+            return "the router could not pause: " + log.last().detail();
+        }
+        if (!log.step("freeze.lock", () -> {
+            int attempts = freeze.lock(blueTables, min(cutover.lockTimeout(), remaining()), cutover.maxFreeze());
+            return "EXCLUSIVE locks on " + blueTables.size() + " blue table(s)"
+                    + (attempts > 1 ? " (" + attempts + " attempts: deadlocks with application transactions)" : "");
+        })) {
+            return "blue tables could not be locked within " + cutover.lockTimeout().toMillis()
+                    + " ms (cutover.lock-timeout-ms): " + log.last().detail();
+        }
+        if (!log.step("hook.after-freeze", () -> {
+            hooks.afterFreeze();
+            return "after-freeze hook returned";
+        })) {
+            return "the after-freeze hook failed: " + log.last().detail();
+        }
+        if (!log.step("fence", () -> {
+            fence = freeze.fence(config.name());
+            return "heartbeat " + fence.beats() + " at blue LSN " + fence.lsn();
+        })) {
+            return "the fence could not be written: " + log.last().detail();
+        }
+        if (!log.step("drain", this::drain)) {
+            return log.last().detail();
+        }
+        if (finalCheck != null && !log.step("final-check.inside-freeze",
+                () -> finalCheck.insideFreeze(min(cutover.finalCheckBudget(), remaining())))) {
+            return "the final check failed: " + log.last().detail();
+        }
+        return null;
+    }
+
+    private String drain() throws SQLException, InterruptedException {
+        Duration budget = min(cutover.drainTimeout(), remaining());
+        AppliedWatermark watermark = new AppliedWatermark(green, config);
+        if (!watermark.awaitBeats(fence.beats(), budget)) {
+            Optional<Markers.Watermark> w = watermark.applied();
+            throw new IllegalStateException("the sink did not apply the fence (heartbeat " + fence.beats() + ") within "
+                    + budget.toMillis() + " ms; applied in every partition: " + w.map(x -> "heartbeat " + x.beats())
+                    .orElse("nothing yet") + ". Is the pipeline running (bluegreen status)? Raise"
+                    + " cutover.drain-timeout-ms if the lag is just high");
+        }
+        return "fence applied in every partition of " + config.tableTopics().size() + " topic(s)";
+    }
+
+    /** Blue read-only (uncommitted), green sequences and grants (committed); returns why it failed, or null. */
+    private String prepareBothSides(BlueFreeze freeze) {
+        if (!log.step("blue.read-only", () -> {
+            int ended = freeze.makeReadOnlyAndEndSessions(config.name(), cutover.applicationRole(), blueTables,
+                    TERMINATE_WAIT);
+            return "write triggers on " + blueTables.size() + " table(s), writes revoked from "
+                    + cutover.applicationRole() + ", its new sessions read-only, " + ended
+                    + " session(s) ended (all effective at release)";
+        })) {
+            return "making blue read-only failed: " + log.last().detail();
+        }
+        if (System.nanoTime() - freezeStart > cutover.maxFreeze().toNanos()) {
+            return String.format(Locale.ROOT, "the freeze reached %.1f ms before the flip, over max-freeze-ms %d",
+                    StepLog.ms(freezeStart), cutover.maxFreeze().toMillis());
+        }
+        if (!log.step("green.sequences-and-grants", this::openGreen)) {
+            return "preparing green failed: " + log.last().detail();
+        }
+        return null;
+    }
+
+    private String openGreen() throws SQLException {
+        try (Connection g = green.getConnection(); Connection b = blue.getConnection()) {
+            g.setAutoCommit(false);
+            try {
+                sequences.addAll(GreenSwitch.moveSequences(g, b, tables, cutover.sequenceGap()));
+                GreenSwitch.grantWrites(g, cutover.applicationRole(), tables, sequences);
+                g.commit();
+            } catch (SQLException | RuntimeException e) {
+                g.rollback();
+                throw e;
+            }
+        }
+        greenOpened = true;
+        return sequences.size() + " sequence(s) set past blue + " + cutover.sequenceGap() + "; writes granted to "
+                + cutover.applicationRole() + " (nothing routes to green before the flip)";
+    }
+
+    /** After the flip: commit blue's freeze, resume; returns a warning when blue could not be made read-only. */
+    private String release(BlueFreeze freeze) {
+        String[] warning = new String[1];
+        log.step("release", () -> {
+            try {
+                freeze.release();
+            } catch (SQLException e) {
+                warning[0] = "blue's freeze transaction did not commit (" + StepLog.message(e) + "): its locks are gone"
+                        + " but blue is NOT read-only; the application points at green. Revoke the application's"
+                        + " writes on blue by hand";
+                LOG.error("{} - {}", config.name(), warning[0]);
+            }
+            router.resume();
+            return warning[0] == null ? "blue committed (locks released, blue read-only), router resumed on green"
+                    : warning[0];
+        });
+        return warning[0];
+    }
+
+    private Outcome abort(BlueFreeze freeze, String why) {
+        long n0 = System.nanoTime();
+        java.time.Instant t = java.time.Instant.now();
+        freeze.rollback();
+        if (greenOpened) {
+            try (Connection g = green.getConnection()) {
+                GreenSwitch.revokeWrites(g, cutover.applicationRole(), tables, sequences);
+            } catch (SQLException e) {
+                LOG.error("{} - revoking the application's writes on green again failed: {}; revoke them by hand",
+                        config.name(), e.getMessage());
+            }
+        }
+        router.resume();
+        double freezeMs = StepLog.ms(freezeStart);
+        log.record(new CutoverStep("abort", t, StepLog.ms(n0), "ok", "freeze released"
+                + (greenOpened ? ", green's grants revoked again" : "") + ", application stays on blue"));
+        return new Outcome(false, "cutover aborted, the application stays on blue: " + why, freezeMs, fence, sequences);
+    }
+
+    private void phase(String phase) {
+        try {
+            store.phase(phase);
+        } catch (SQLException e) {
+            LOG.warn("{} - recording phase {} in green failed: {}", config.name(), phase, e.getMessage());
+        }
+    }
+
+    private Duration remaining() {
+        long left = cutover.maxFreeze().toNanos() - (System.nanoTime() - freezeStart);
+        return Duration.ofNanos(Math.max(1_000_000, left));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}
