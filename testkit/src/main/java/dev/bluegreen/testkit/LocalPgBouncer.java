@@ -24,6 +24,7 @@ public final class LocalPgBouncer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalPgBouncer.class);
     private static final String SCRIPT = "deploy/local/pgbouncer.sh";
+    private static final String FOLDER_PREFIX = "pgbouncer-";
 
     private final Path script;
     private final Path dir;
@@ -41,17 +42,32 @@ public final class LocalPgBouncer implements AutoCloseable {
     }
 
     /**
-     * Starts PgBouncer with one database entry {@code database} pointing at {@code upstream}'s {@code dbname}.
+     * Starts PgBouncer with one database entry {@code database} pointing at {@code upstream}'s {@code dbname},
+     * its folder {@code target/it-servers/pgbouncer-<port>} under the project root.
      *
      * @param users login roles besides {@code postgres} that clients may connect as (PgBouncer's trust
      *     authentication still requires each name in its auth file)
-     * @throws IllegalStateException when the script fails (its output is in the message)
+     * @throws IllegalStateException when the project root cannot be found or the script fails (its output
+     *     is in the message)
      */
     public static LocalPgBouncer start(String database, LocalPostgres upstream, String dbname, String... users) {
         Path root = LocalPostgres.projectRoot();
-        Path script = root.resolve(SCRIPT);
+        return start(database, upstream, dbname, root.resolve("target").resolve("it-servers"), root, users);
+    }
+
+    /**
+     * Starts PgBouncer as {@link #start(String, LocalPostgres, String, String...)} does, with its folder
+     * {@code <serversDir>/pgbouncer-<port>} and the script taken from {@code projectRoot} (the demo's case).
+     *
+     * @param serversDir parent of PgBouncer's folder, created when missing
+     * @param projectRoot the folder holding {@code deploy/local/pgbouncer.sh}
+     * @throws IllegalStateException when the script fails (its output is in the message)
+     */
+    public static LocalPgBouncer start(String database, LocalPostgres upstream, String dbname, Path serversDir,
+                                       Path projectRoot, String... users) {
+        Path script = projectRoot.resolve(SCRIPT);
         int port = freePort();
-        Path dir = root.resolve("target").resolve("it-servers").resolve("pgbouncer-" + port);
+        Path dir = serversDir.resolve(FOLDER_PREFIX + port);
         List<String> args = new ArrayList<>(List.of("start", dir.toString(), Integer.toString(port), database,
                 "127.0.0.1", Integer.toString(upstream.port()), dbname));
         args.addAll(List.of(users));
@@ -60,6 +76,47 @@ public final class LocalPgBouncer implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(b.hook);
         LOG.info("{}", out.strip());
         return b;
+    }
+
+    /**
+     * Stops every PgBouncer whose folder ({@code pgbouncer-<port>}) is in {@code serversDir}, e.g. the ones
+     * a demo run with {@code --keep} left behind. Problems are logged, not thrown.
+     *
+     * @param projectRoot the folder holding {@code deploy/local/pgbouncer.sh}
+     */
+    public static void stopAll(Path serversDir, Path projectRoot) {
+        if (!Files.isDirectory(serversDir)) {
+            return;
+        }
+        Path script = projectRoot.resolve(SCRIPT);
+        try (java.util.stream.Stream<Path> dirs = Files.list(serversDir)) {
+            for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith(FOLDER_PREFIX)).toList()) {
+                try {
+                    run(script, "stop", dir.toString());
+                } catch (RuntimeException e) {
+                    LOG.warn("could not stop PgBouncer in {}: {}", dir, e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("could not list {} to stop PgBouncers left running there: {}", serversDir, e.getMessage());
+        }
+    }
+
+    /**
+     * Leaves PgBouncer running when this JVM exits (the demo's {@code --keep}): removes the shutdown hook.
+     * {@link #close()} still stops it. Idempotent.
+     */
+    public void keepRunning() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // shutting down: the hook runs (or ran) anyway
+        }
+    }
+
+    /** PgBouncer's folder: ini, auth file, pid and log. */
+    public Path folder() {
+        return dir;
     }
 
     /** The port PgBouncer listens on (127.0.0.1). */

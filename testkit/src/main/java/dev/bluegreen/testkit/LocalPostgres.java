@@ -292,6 +292,29 @@ public final class LocalPostgres implements AutoCloseable {
         LOG.info("stopped PostgreSQL '{}' on 127.0.0.1:{}", name, port);
     }
 
+    /**
+     * Leaves the server running when this JVM exits (the demo's {@code --keep}): removes the shutdown
+     * hook. {@link #close()} still stops it; once this JVM is gone, the next {@link #start(String, Path, Path)}
+     * or {@link #stopOrphans(Path, Path)} on the same servers folder stops and deletes it. Idempotent.
+     */
+    public void keepRunning() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down; the hook runs (or ran) anyway
+        }
+    }
+
+    /**
+     * Stops and deletes the servers in {@code serversDir} whose starting JVM is gone (a kept demo's, or a
+     * killed test JVM's); servers of live JVMs are left alone. Problems are logged, not thrown.
+     *
+     * @param projectRoot the folder holding {@code deploy/local/postgres.sh}
+     */
+    public static void stopOrphans(Path serversDir, Path projectRoot) {
+        reapOrphans(projectRoot.resolve(SCRIPT), serversDir);
+    }
+
     @Override
     public String toString() {
         return "LocalPostgres[" + name + " on 127.0.0.1:" + port + ", data " + dataDir + "]";

@@ -9,15 +9,13 @@ import dev.bluegreen.core.config.PipelineConfigLoader;
 import dev.bluegreen.core.config.TableMapping;
 import dev.bluegreen.cutover.parity.ComparisonResult;
 import dev.bluegreen.cutover.parity.FullComparison;
+import dev.bluegreen.testkit.LocalPgBouncer;
 import dev.bluegreen.testkit.LocalPostgres;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +25,9 @@ import org.flywaydb.core.Flyway;
 /**
  * The demo: throwaway blue and green servers, pgbench's schema on blue, an overhauled schema on
  * green (Flyway migrations shipped in this package), the pipeline with an embedded broker,
- * {@code pgbench} write load, drain, a full comparison through the mapping, a summary, clean-up.
+ * {@code pgbench} write load, drain, a full comparison through the mapping; then, once green matched,
+ * the cutover ({@link DemoCutover}): a real PgBouncer in front of blue, {@code bluegreen verify} and
+ * {@code bluegreen cutover} while a probe application writes through PgBouncer; a summary, clean-up.
  * Prints what it does as it goes. Not thread-safe; run once.
  */
 public final class Demo {
@@ -42,11 +42,11 @@ public final class Demo {
 
     /**
      * @param home the bluegreen folder (holds {@code deploy/local/postgres.sh})
-     * @param work the demo's work folder; wiped at start
+     * @param work the demo's work folder; wiped at start, and at the end but for the reports (unless --keep)
      * @param scale pgbench scale factor (100,000 accounts each)
      * @param loadSeconds pgbench load duration (s)
      * @param clients pgbench clients
-     * @param keep leave servers and data in place
+     * @param keep leave servers, PgBouncer and data in place (they outlive the JVM)
      */
     public Demo(Path home, Path work, int scale, int loadSeconds, int clients, boolean keep) {
         this.home = home;
@@ -60,10 +60,15 @@ public final class Demo {
     /**
      * Runs the demo.
      *
-     * @return true when green matched blue through the mapping
+     * @return true when every proof held: green matched blue through the mapping, verify found parity,
+     *     the cutover flipped, the probe application saw no error and green holds every write blue
+     *     acknowledged to it
      * @throws Exception when a step fails; servers are stopped first (unless --keep)
      */
     public boolean run() throws Exception {
+        Path servers = work.resolve("servers");
+        LocalPgBouncer.stopAll(servers, home); // left running by an earlier demo with --keep
+        LocalPostgres.stopOrphans(servers, home);
         DemoFiles.wipe(work);
         Files.createDirectories(work);
         LocalPostgres blue = null;
@@ -71,18 +76,21 @@ public final class Demo {
         try {
             long t = System.nanoTime();
             say("starting throwaway PostgreSQL servers (blue and green) under " + work);
-            blue = LocalPostgres.start("blue", work.resolve("servers"), home);
-            green = LocalPostgres.start("green", work.resolve("servers"), home);
+            blue = LocalPostgres.start("blue", servers, home);
+            green = LocalPostgres.start("green", servers, home);
             summary.time("servers started", t);
             return runOn(blue, green);
         } finally {
             if (!keep) {
                 closeQuietly(blue);
                 closeQuietly(green);
-                DemoFiles.wipe(work);
+                DemoFiles.wipeAllBut(work, DemoCutover.REPORTS);
             } else {
+                keepRunning(blue);
+                keepRunning(green);
                 say("--keep: servers left running on ports " + (blue == null ? "?" : blue.port()) + " (blue) and "
-                        + (green == null ? "?" : green.port()) + " (green); data under " + work);
+                        + (green == null ? "?" : green.port()) + " (green); data under " + work
+                        + "; the next ./bluegreen demo with this work folder stops them");
             }
         }
     }
@@ -102,7 +110,8 @@ public final class Demo {
         Flyway.configure().dataSource(green.jdbcUrl("bench"), "postgres", "")
                 .locations("classpath:dev/bluegreen/cli/demo/green").schemas("bank").load().migrate();
         summary.time("green schema", t);
-        PipelineConfig config = config(blue, green);
+        Path configFile = work.resolve("demo.yaml");
+        PipelineConfig config = config(configFile, blue, green);
         try (Pipeline pipeline = new Pipeline(config)) {
             t = System.nanoTime();
             say("starting the pipeline (embedded Kafka broker, Debezium capture, sink)");
@@ -114,7 +123,20 @@ public final class Demo {
             say("waiting until every change committed on blue is in green");
             long drainMs = Drain.await(pipeline, Duration.ofMinutes(3));
             summary.figure("drain after load", drainMs + " ms");
-            return compare(pipeline);
+            compare(pipeline);
+            if (summary.ok()) {
+                cutover(pipeline, configFile, blue, green);
+            }
+        }
+        summary.print();
+        return summary.ok();
+    }
+
+    private void cutover(Pipeline pipeline, Path configFile, LocalPostgres blue, LocalPostgres green) throws Exception {
+        try (DemoCutover cutover = DemoCutover.prepare(home, work, configFile, blue, green, summary, keep)) {
+            if (cutover.verify()) {
+                cutover.cutoverUnderProbe(pipeline);
+            }
         }
     }
 
@@ -158,31 +180,24 @@ public final class Demo {
         summary.figure("lag (heartbeat, blue commit -> green apply)", lag.describe());
     }
 
-    private boolean compare(Pipeline pipeline) throws SQLException {
+    private void compare(Pipeline pipeline) throws SQLException {
         say("comparing every blue row, run through the mapping, with green");
         long t = System.nanoTime();
-        boolean all = true;
         List<ComparisonResult> results = new ArrayList<>();
         for (TableMapping m : pipeline.config().tables()) {
-            ComparisonResult r = FullComparison.compare(pipeline.blue(), pipeline.green(),
-                    pipeline.validated().blueTables().get(m.blue()), pipeline.validated().transforms().get(m.blue()), 5);
-            results.add(r);
-            all &= r.matches();
+            results.add(FullComparison.compare(pipeline.blue(), pipeline.green(),
+                    pipeline.validated().blueTables().get(m.blue()), pipeline.validated().transforms().get(m.blue()), 5));
         }
         summary.time("full comparison", t);
-        summary.print(results, status(pipeline));
-        return all;
+        summary.parity(results, status(pipeline).deadLetters());
     }
 
-    private PipelineConfig config(LocalPostgres blue, LocalPostgres green) throws IOException {
-        Path file = work.resolve("demo.yaml");
-        try (InputStream in = Demo.class.getResourceAsStream("demo.yaml")) {
-            Files.writeString(file, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        }
-        Map<String, String> env = Map.of("BLUE_PORT", Integer.toString(blue.port()),
-                "GREEN_PORT", Integer.toString(green.port()));
+    /** Writes the complete config file (ports filled in) and loads it. */
+    private PipelineConfig config(Path file, LocalPostgres blue, LocalPostgres green) throws IOException {
+        DemoConfigFile.write(file, Map.of("BLUE_PORT", Integer.toString(blue.port()),
+                "GREEN_PORT", Integer.toString(green.port())));
         say("pipeline config: " + file);
-        return new PipelineConfigLoader(v -> env.getOrDefault(v, System.getenv(v))).load(file);
+        return new PipelineConfigLoader().load(file);
     }
 
     private static PipelineStatus status(Pipeline pipeline) throws SQLException {
@@ -193,6 +208,12 @@ public final class Demo {
 
     static void say(String text) {
         System.out.println("==> " + text);
+    }
+
+    private static void keepRunning(LocalPostgres server) {
+        if (server != null) {
+            server.keepRunning();
+        }
     }
 
     private static void closeQuietly(LocalPostgres server) {
