@@ -161,7 +161,13 @@ public final class CutoverCoordinator {
         Double freezeMs = o.fence() == null && !o.flipped() && o.freezeMs() == 0 ? null : o.freezeMs();
         String outcome = o.flipped() ? "flipped" : "aborted";
         CutoverReport r = report(id, false, outcome, o.message(), freezeMs, o.fence(), o.sequences());
-        store.finish(outcome, freezeMs, o.fence(), r.message(), r.toJson());
+        try {
+            store.finish(outcome, freezeMs, o.fence(), r.message(), r.toJson());
+        } catch (SQLException e) {
+            // the cutover happened (or was aborted) whatever green's control schema says: report it all the same
+            LOG.error("{} - recording the end of run {} ({}) in green failed: {}; bluegreen status will show it as"
+                    + " died; the report file is the record", config.name(), id, outcome, e.getMessage());
+        }
         if (o.flipped()) {
             LOG.info("{} - cutover done: {}", config.name(), r.message());
         } else {

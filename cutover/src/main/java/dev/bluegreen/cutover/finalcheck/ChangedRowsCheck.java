@@ -57,7 +57,7 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
     /** A catch-up pass this short ends part one (ms). */
     static final long CATCH_UP_PASS_MS = 200;
     /** Most catch-up passes in part one. */
-    static final int MAX_PASSES = 4;
+    static final int MAX_PASSES = 6;
 
     private final String pipeline;
     private final DataSource green;
@@ -96,7 +96,8 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
     /**
      * Part one, before the freeze, while replication runs: catch-up passes, each over the records after the one
      * before, until a pass takes at most {@value #CATCH_UP_PASS_MS} ms (then part two, inside the freeze, has about
-     * as little to check), {@value #MAX_PASSES} passes ran, or the budget would not hold another one.
+     * as little to check), {@value #MAX_PASSES} passes ran, or what is left of the budget is shorter than the last
+     * pass (the next one covers only what changed during it, so it is shorter still).
      *
      * @return e.g. {@code "1,234 changed keys in 3 tables checked, all match (412 ms, 5,020 records read)"}, one
      *     such summary per pass
@@ -110,10 +111,21 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
         List<String> passes = new ArrayList<>();
         while (true) {
             long p0 = System.nanoTime();
-            passes.add(part(Phase.BEFORE_FREEZE, passes.isEmpty() ? budget : budget.minusNanos(p0 - t0)));
+            if (passes.isEmpty()) {
+                passes.add(part(Phase.BEFORE_FREEZE, budget));
+            } else {
+                try {
+                    passes.add(part(Phase.BEFORE_FREEZE, budget.minusNanos(p0 - t0)));
+                } catch (BudgetExceeded e) {
+                    // a catch-up pass that does not fit changes nothing: part two starts where the last whole pass ended
+                    passes.add("catch-up pass " + (passes.size() + 1) + " stopped at the budget");
+                    break;
+                }
+            }
             long passNanos = System.nanoTime() - p0;
             long leftNanos = budget.toNanos() - (System.nanoTime() - t0);
-            if (passNanos <= CATCH_UP_PASS_MS * 1_000_000L || passes.size() >= MAX_PASSES || leftNanos < 2 * passNanos) {
+            // a pass covers what changed during the one before, so the next is shorter: go on while one more fits
+            if (passNanos <= CATCH_UP_PASS_MS * 1_000_000L || passes.size() >= MAX_PASSES || leftNanos < passNanos) {
                 break;
             }
         }
@@ -226,11 +238,20 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
         }
 
         // the text is API: operators and tests look for the two fixes it names
-        BluegreenException budgetExceeded(Deadline deadline, String progress) {
-            return new BluegreenException(ErrorCode.PARITY_MISMATCH, "the final check " + text + " ran out of its"
+        BudgetExceeded budgetExceeded(Deadline deadline, String progress) {
+            return new BudgetExceeded("the final check " + text + " ran out of its"
                     + " budget of " + deadline.budget().toMillis() + " ms " + progress + "; the rows changed since the"
                     + " last parity pass could not all be checked: run bluegreen verify closer to the cutover, or raise"
                     + " cutover.final-check-budget-ms" + budgetNote);
+        }
+    }
+
+    /** The budget ran out (code PARITY_MISMATCH: what changed could not all be checked). */
+    static final class BudgetExceeded extends BluegreenException {
+        private static final long serialVersionUID = 1L;
+
+        BudgetExceeded(String message) {
+            super(ErrorCode.PARITY_MISMATCH, message);
         }
     }
 }
