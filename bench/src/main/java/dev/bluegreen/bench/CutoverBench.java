@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Prints a markdown table (p50, p99, max over the repetitions, ratio of medians to the anchor)
  * and writes JSON to {@code bench/target/results/cutover-<timestamp>.json}. Arguments: {@code --reps N}
  * (default 10), {@code --scale N} (default 1), {@code --load-seconds N} (default 30; the cutover must end
- * before the load does, else the repetition fails).
+ * before the load does, else the repetition fails), {@code --skip-final-verify} (passed to the cutover).
  */
 public final class CutoverBench {
 
@@ -53,13 +53,15 @@ public final class CutoverBench {
     private final Path work;
     private final int scale;
     private final int loadSeconds;
+    private final boolean skipFinalVerify;
 
-    private CutoverBench(Path root, int scale, int loadSeconds) throws IOException {
+    private CutoverBench(Path root, int scale, int loadSeconds, boolean skipFinalVerify) throws IOException {
         this.root = root;
         this.jar = root.resolve("cli/target/bluegreen.jar");
         this.work = Files.createDirectories(root.resolve("bench/target/cutover-work"));
         this.scale = scale;
         this.loadSeconds = loadSeconds;
+        this.skipFinalVerify = skipFinalVerify;
     }
 
     /** One repetition's figures, ms. */
@@ -70,7 +72,7 @@ public final class CutoverBench {
     public static void main(String[] args) throws Exception {
         int reps = intArg(args, "--reps", 10);
         CutoverBench bench = new CutoverBench(Path.of(System.getProperty("bluegreen.project.root", ".")).toAbsolutePath().normalize(), intArg(args, "--scale", 1),
-                intArg(args, "--load-seconds", 30));
+                intArg(args, "--load-seconds", 30), List.of(args).contains("--skip-final-verify"));
         List<Run> runs = new ArrayList<>();
         try (LocalPostgres blue = LocalPostgres.start("bench-cut-blue");
              LocalPostgres green = LocalPostgres.start("bench-cut-green")) {
@@ -106,8 +108,12 @@ public final class CutoverBench {
                 Thread.sleep(4_000);
                 double anchor = lockAnchorMs(blue, db);
                 Thread.sleep(1_000);
-                int cutover = run(dir.resolve("cutover.log"), "cutover", "--config", config.toString(), "--report",
-                        dir.resolve("cutover").toString());
+                List<String> cutoverArgs = new ArrayList<>(List.of("cutover", "--config", config.toString(), "--report",
+                        dir.resolve("cutover").toString()));
+                if (skipFinalVerify) {
+                    cutoverArgs.add("--skip-final-verify");
+                }
+                int cutover = run(dir.resolve("cutover.log"), cutoverArgs.toArray(String[]::new));
                 if (cutover != 0 && cutover != 1) { // 1: aborted, stayed on blue; counted, not fatal
                     expectZero(cutover, "bluegreen cutover", dir.resolve("cutover.log"));
                 }
@@ -286,12 +292,14 @@ public final class CutoverBench {
                 Runtime.getRuntime().availableProcessors(), totalMemoryGiB(),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.out.println();
-        System.out.printf(Locale.ROOT, "Cutover under pgbench -c 4 -j 2 (scale %d), %d cutovers, %d flipped, %d aborted"
-                + " (stayed on blue); figures over the flipped ones; %s%n%n", scale, all.size(), runs.size(),
+        System.out.printf(Locale.ROOT, "Cutover under pgbench -c 4 -j 2 (scale %d)%s, %d cutovers, %d flipped, %d aborted"
+                + " (stayed on blue); figures over the flipped ones; %s%n%n", scale,
+                skipFinalVerify ? ", --skip-final-verify" : "", all.size(), runs.size(),
                 all.size() - runs.size(), machine);
         System.out.println("| figure | p50 ms | p99 ms | max ms | p50 ratio to anchor |");
         System.out.println("|---|---|---|---|---|");
-        row("bluegreen freeze window (router pause to resume, final check included)", freeze, anchor);
+        row("bluegreen freeze window (router pause to resume" + (skipFinalVerify ? ", no final check)"
+                : ", final check included)"), freeze, anchor);
         row("longest pgbench transaction (the pause a client felt)", client, anchor);
         row("anchor: LOCK TABLE 4 tables IN EXCLUSIVE MODE + COMMIT on blue", anchor, anchor);
         ObjectNode json = JSON.createObjectNode().put("scale", scale).put("machine", machine);
