@@ -81,8 +81,8 @@ final class CutoverCommand implements Callable<Integer> {
         }
         CutoverConfig cc = pc.cutover().withLimits(maxFreezeMs == null ? null : Duration.ofMillis(maxFreezeMs),
                 drainTimeoutMs == null ? null : Duration.ofMillis(drainTimeoutMs));
-        try (HikariDataSource blue = Endpoints.pool(pc.blue(), pc.name() + "-cutover-blue", 4, ErrorCode.BLUE_UNAVAILABLE);
-             HikariDataSource green = Endpoints.pool(pc.green(), pc.name() + "-cutover-green", 4,
+        try (HikariDataSource blue = Endpoints.pool(pc.blue(), pc.name() + "-cutover-blue", 8, ErrorCode.BLUE_UNAVAILABLE);
+             HikariDataSource green = Endpoints.pool(pc.green(), pc.name() + "-cutover-green", 8,
                      ErrorCode.GREEN_UNAVAILABLE)) {
             ValidatedPipeline v = PipelineValidator.validate(pc, blue, green);
             ControlSchema.migrate(green);
