@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Prints a markdown table (p50, p99, max over the repetitions, ratio of medians to the anchor)
  * and writes JSON to {@code bench/target/results/cutover-<timestamp>.json}. Arguments: {@code --reps N}
- * (default 10), {@code --scale N} (default 1), {@code --load-seconds N} (default 30; the cutover must end
+ * (default 10), {@code --scale N} (default 1), {@code --load-seconds N} (default 60; the cutover must end
  * before the load does, else the repetition fails), {@code --skip-final-verify} (passed to the cutover).
  */
 public final class CutoverBench {
@@ -72,7 +72,7 @@ public final class CutoverBench {
     public static void main(String[] args) throws Exception {
         int reps = intArg(args, "--reps", 10);
         CutoverBench bench = new CutoverBench(Path.of(System.getProperty("bluegreen.project.root", ".")).toAbsolutePath().normalize(), intArg(args, "--scale", 1),
-                intArg(args, "--load-seconds", 30), List.of(args).contains("--skip-final-verify"));
+                intArg(args, "--load-seconds", 60), List.of(args).contains("--skip-final-verify"));
         List<Run> runs = new ArrayList<>();
         try (LocalPostgres blue = LocalPostgres.start("bench-cut-blue");
              LocalPostgres green = LocalPostgres.start("bench-cut-green")) {
