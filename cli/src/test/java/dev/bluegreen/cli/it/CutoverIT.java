@@ -201,30 +201,35 @@ class CutoverIT {
     }
 
     /**
-     * The sink cannot apply (a test session holds a lock on green's target table, as a stalled sink
-     * would): the drain times out, the cutover aborts and says why, blue keeps serving the application.
+     * The sink stops applying inside the freeze (once the coordinator holds the freeze, a test session
+     * locks green's {@code bluegreen.watermark} against writes, as a stalled sink would): the drain times
+     * out, the cutover aborts and says why, blue keeps serving the application.
      */
     @Test
     void drainTimeoutAbortsAndBlueKeepsServing() throws Exception {
         CutoverSetup s = setup("draintimeout");
-        try (Pipeline p = s.commandRouter().set("DRAIN", "500").startPipeline()) {
+        try (Pipeline p = s.commandRouter().set("DRAIN", "500").set("MAX_FREEZE", "10000").startPipeline()) {
             s.verify();
             LedgerLoad load = new LedgerLoad(held(s.blue.jdbcUrl(s.name), s.role), s.blue.port(), CutoverSetup.CLIENTS)
                     .start();
             awaitAcks(load, 100);
-            int code;
+            Path log = work.resolve("coordinator.log");
+            Process child = childCutover(s, log, "--skip-final-verify", "--hold-in-freeze-ms", "1500");
             try (Connection stall = s.green.connect(s.name)) {
+                awaitLine(log, "holding the freeze", child);
                 stall.setAutoCommit(false);
                 try (Statement st = stall.createStatement()) {
-                    st.execute("LOCK TABLE app.entry IN ACCESS EXCLUSIVE MODE");
+                    st.execute("LOCK TABLE bluegreen.watermark IN EXCLUSIVE MODE"); // the sink cannot record the fence
                 }
-                code = s.cutover("--skip-final-verify");
+                assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
                 stall.rollback();
+            } finally {
+                child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
             int atAbort = load.ackCount();
             awaitAcks(load, atAbort + 100);
             load.close();
-            assertThat(code).as("exit code of an aborted cutover").isEqualTo(1);
+            assertThat(child.exitValue()).as("exit code of an aborted cutover").isEqualTo(1);
             JsonNode report = report(s);
             assertThat(report.get("outcome").asText()).isEqualTo("aborted");
             assertThat(report.get("message").asText()).contains("stays on blue").contains("did not apply the fence");

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Steps 2 to 7 of the cutover protocol, as a script of named steps, from the freeze to the release:
  * <ol>
+ *   <li>{@code catch-up}, before the freeze: a heartbeat on blue, waited for until the sink applied it;</li>
  *   <li>{@code freeze.router-pause} (strategy {@code router-pause}), then {@code freeze.lock}: the
  *       coordinator's own blue session locks the captured tables;</li>
  *   <li>{@code fence}: one heartbeat on blue; {@code drain}: until every partition applied it;</li>
@@ -43,6 +44,8 @@ final class FreezeRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(FreezeRun.class);
     private static final Duration TERMINATE_WAIT = Duration.ofMillis(200);
+    /** Longest wait for the sink to catch up with blue right before the freeze. */
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
 
     /** How the freeze ended. */
     record Outcome(boolean flipped, String message, double freezeMs, BlueFreeze.Fence fence,
@@ -93,6 +96,10 @@ final class FreezeRun {
              BlueFreeze freeze = new BlueFreeze(lockSession, admin)) {
             greenSide = greenTx;
             blueSide = blueRead;
+            if (!log.step("catch-up", () -> catchUp(freeze))) {
+                return new Outcome(false, "cutover aborted, the application stays on blue: the sink did not catch up"
+                        + " before the freeze: " + log.last().detail(), 0, null, sequences);
+            }
             log.holdRecords(true);
             freezeStart = System.nanoTime();
             String failure = freezeDrainCheck(freeze);
@@ -161,6 +168,22 @@ final class FreezeRun {
             return "the final check failed: " + log.last().detail();
         }
         return null;
+    }
+
+    /**
+     * Before the freeze, as gh-ost waits for its changelog before locking: one heartbeat on blue, waited for
+     * until the sink applied it everywhere, so the drain inside the freeze only has the last moments to apply
+     * (a sink seconds behind would otherwise spend them inside the freeze, or time out there).
+     */
+    private String catchUp(BlueFreeze freeze) throws SQLException, InterruptedException {
+        long t0 = System.nanoTime();
+        BlueFreeze.Fence probe = freeze.fence(config.name());
+        if (!new AppliedWatermark(green, config).awaitBeats(probe.beats(), CATCH_UP_TIMEOUT)) {
+            throw new IllegalStateException("heartbeat " + probe.beats() + " was not applied in every partition within "
+                    + CATCH_UP_TIMEOUT.toSeconds() + " s; is the pipeline keeping up (bluegreen status)?");
+        }
+        return String.format(Locale.ROOT, "the sink applied heartbeat %d %.1f ms after it was written", probe.beats(),
+                StepLog.ms(t0));
     }
 
     private String drain() throws SQLException, InterruptedException {
