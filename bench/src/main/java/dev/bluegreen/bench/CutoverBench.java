@@ -119,15 +119,14 @@ public final class CutoverBench {
                 }
                 expectZero(load.waitFor(), "pgbench (it ran on blue, then on green after the flip)", dir.resolve("pgbench.log"));
                 JsonNode report = JSON.readTree(dir.resolve("cutover/cutover-report.json").toFile());
-                long[] tx = new long[1];
-                double clientMax = longestTransactionMs(dir, tx);
-                if (lastCommitAtMs(dir) < java.time.Instant.parse(report.get("steps").get(report.get("steps").size() - 1)
+                PgbenchLog pgbenchLog = PgbenchLog.read(dir);
+                if (pgbenchLog.lastCommitAtMs() < java.time.Instant.parse(report.get("steps").get(report.get("steps").size() - 1)
                         .get("startedAt").asText()).toEpochMilli()) {
                     throw new IllegalStateException("pgbench ended before the cutover released the freeze: the freeze"
                             + " was not measured under load; raise --load-seconds (now " + loadSeconds + ")");
                 }
                 return new Run(rep, cutover == 0, report.get("message").asText(), report.get("freezeMs").asDouble(),
-                        clientMax, anchor, tx[0]);
+                        pgbenchLog.longestMs(), anchor, pgbenchLog.transactions());
             } finally {
                 pipeline.destroy();
                 if (!pipeline.waitFor(60, TimeUnit.SECONDS)) {
@@ -194,37 +193,33 @@ public final class CutoverBench {
         }
     }
 
-    /** Longest latency in pgbench's per-transaction logs (column 3, microseconds), ms; counts transactions. */
-    private static double longestTransactionMs(Path dir, long[] count) throws IOException {
-        long maxUs = 0;
-        try (var files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("pgbench_log")).toList()) {
-                for (String line : Files.readAllLines(f)) {
-                    String[] cols = line.split(" ");
-                    if (cols.length > 2) {
-                        maxUs = Math.max(maxUs, Long.parseLong(cols[2]));
-                        count[0]++;
+    /**
+     * pgbench's per-transaction logs ({@code -l}; columns: client, transaction, latency us, script, epoch s,
+     * epoch us), read once.
+     *
+     * @param longestMs longest transaction latency, ms
+     * @param transactions transactions logged
+     * @param lastCommitAtMs completion time of the last one, epoch ms
+     */
+    record PgbenchLog(double longestMs, long transactions, long lastCommitAtMs) {
+        static PgbenchLog read(Path dir) throws IOException {
+            long maxUs = 0;
+            long count = 0;
+            long last = 0;
+            try (var files = Files.list(dir)) {
+                for (Path f : files.filter(p -> p.getFileName().toString().startsWith("pgbench_log")).toList()) {
+                    for (String line : Files.readAllLines(f)) {
+                        String[] cols = line.split(" ");
+                        if (cols.length > 5) {
+                            maxUs = Math.max(maxUs, Long.parseLong(cols[2]));
+                            count++;
+                            last = Math.max(last, Long.parseLong(cols[4]) * 1000 + Long.parseLong(cols[5]) / 1000);
+                        }
                     }
                 }
             }
+            return new PgbenchLog(maxUs / 1000.0, count, last);
         }
-        return maxUs / 1000.0;
-    }
-
-    /** Completion time of pgbench's last logged transaction, epoch ms. */
-    private static long lastCommitAtMs(Path dir) throws IOException {
-        long last = 0;
-        try (var files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("pgbench_log")).toList()) {
-                for (String line : Files.readAllLines(f)) {
-                    String[] cols = line.split(" ");
-                    if (cols.length > 5) {
-                        last = Math.max(last, Long.parseLong(cols[4]) * 1000 + Long.parseLong(cols[5]) / 1000);
-                    }
-                }
-            }
-        }
-        return last;
     }
 
     private void awaitSnapshot(LocalPostgres green, String db, Process pipeline, Path dir) throws Exception {

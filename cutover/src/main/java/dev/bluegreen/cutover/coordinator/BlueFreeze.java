@@ -1,5 +1,6 @@
 package dev.bluegreen.cutover.coordinator;
 
+import dev.bluegreen.core.dialect.postgres.PostgresDialect;
 import dev.bluegreen.core.event.TableId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * session (the heartbeat table is never locked). Not thread-safe.
  */
 final class BlueFreeze implements AutoCloseable {
+
+    private static final PostgresDialect D = PostgresDialect.INSTANCE;
 
     private static final Logger LOG = LoggerFactory.getLogger(BlueFreeze.class);
 
@@ -94,7 +97,7 @@ final class BlueFreeze implements AutoCloseable {
                 for (at = 0; at < order.size(); at++) {
                     long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000); // one budget for all tables
                     st.execute("SET LOCAL lock_timeout = '" + Math.min(left, LOCK_SLICE_MS) + "ms'");
-                    st.execute("LOCK TABLE " + quote(order.get(at)) + " IN EXCLUSIVE MODE");
+                    st.execute("LOCK TABLE " + D.table(order.get(at)) + " IN EXCLUSIVE MODE");
                 }
                 return attempt;
             } catch (SQLException e) {
@@ -163,14 +166,14 @@ final class BlueFreeze implements AutoCloseable {
             st.execute("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
                     + " RAISE EXCEPTION 'blue is read-only: pipeline " + pipeline + " cut over to green; write to green'"
                     + " USING ERRCODE = 'read_only_sql_transaction'; END $f$");
-            String trigger = quoteIdent("bluegreen_read_only_" + pipeline);
+            String trigger = D.quote("bluegreen_read_only_" + pipeline);
             for (TableId t : tables) {
-                st.execute("DROP TRIGGER IF EXISTS " + trigger + " ON " + quote(t));
-                st.execute("CREATE TRIGGER " + trigger + " BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + quote(t)
+                st.execute("DROP TRIGGER IF EXISTS " + trigger + " ON " + D.table(t));
+                st.execute("CREATE TRIGGER " + trigger + " BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + D.table(t)
                         + " FOR EACH STATEMENT EXECUTE FUNCTION " + function + "()");
             }
-            st.execute("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON " + tables.stream().map(BlueFreeze::quote)
-                    .collect(Collectors.joining(", ")) + " FROM " + quoteIdent(role));
+            st.execute("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON " + tables.stream().map(D::table)
+                    .collect(Collectors.joining(", ")) + " FROM " + D.quote(role));
             st.execute("DO $d$ BEGIN EXECUTE format('ALTER ROLE %I IN DATABASE %I SET default_transaction_read_only = on',"
                     + " " + literal(role) + ", current_database()); END $d$");
         }
@@ -266,13 +269,5 @@ final class BlueFreeze implements AutoCloseable {
         } catch (SQLException e) {
             LOG.debug("closing blue sessions: {}", e.toString());
         }
-    }
-
-    static String quote(TableId t) {
-        return quoteIdent(t.schema()) + "." + quoteIdent(t.name());
-    }
-
-    static String quoteIdent(String s) {
-        return "\"" + s.replace("\"", "\"\"") + "\"";
     }
 }

@@ -2,24 +2,16 @@ package dev.bluegreen.cutover.coordinator;
 
 import dev.bluegreen.core.config.CutoverConfig;
 import dev.bluegreen.core.config.PipelineConfig;
-import dev.bluegreen.core.control.AppliedWatermark;
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ErrorCode;
-import dev.bluegreen.core.event.Markers;
-import dev.bluegreen.core.event.TableId;
-import dev.bluegreen.cutover.parity.report.ParityRunStore;
-import dev.bluegreen.cutover.router.PgBouncerRouter;
 import dev.bluegreen.cutover.router.Router;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +37,6 @@ import org.slf4j.LoggerFactory;
 public final class CutoverCoordinator {
 
     private static final Logger LOG = LoggerFactory.getLogger(CutoverCoordinator.class);
-    private static final Duration TERMINATE_WAIT = Duration.ofMillis(200);
 
     /**
      * Verifies the rows changed since the last parity pass. Throws {@link BluegreenException}
@@ -151,14 +142,14 @@ public final class CutoverCoordinator {
         if (finalCheck != null && !log.step("final-check.before-freeze",
                 () -> finalCheck.beforeFreeze(cutover.finalCheckBudget()))) {
             o = new FreezeRun.Outcome(false, "cutover aborted, the application stays on blue: the final check before the"
-                    + " freeze failed: " + log.last().detail(), 0, null, List.of());
+                    + " freeze failed: " + log.last().detail(), null, null, List.of());
         } else {
             if (finalCheck == null) {
                 log.record(new CutoverStep("final-check", clock.instant(), 0, "skipped", "--skip-final-verify"));
             }
             o = new FreezeRun(config, cutover, blue, green, router, tables, finalCheck, hooks, log, store).run();
         }
-        Double freezeMs = o.fence() == null && !o.flipped() && o.freezeMs() == 0 ? null : o.freezeMs();
+        Double freezeMs = o.freezeMs();
         String outcome = o.flipped() ? "flipped" : "aborted";
         CutoverReport r = report(id, false, outcome, o.message(), freezeMs, o.fence(), o.sequences());
         try {

@@ -47,8 +47,8 @@ final class FreezeRun {
     /** Longest wait for the sink to catch up with blue right before the freeze. */
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
 
-    /** How the freeze ended. */
-    record Outcome(boolean flipped, String message, double freezeMs, BlueFreeze.Fence fence,
+    /** How the freeze ended; {@code freezeMs} is null when it ended before freezing. */
+    record Outcome(boolean flipped, String message, Double freezeMs, BlueFreeze.Fence fence,
                    List<GreenSwitch.SequenceMove> sequences) {
     }
 
@@ -98,7 +98,7 @@ final class FreezeRun {
             blueSide = blueRead;
             if (!log.step("catch-up", () -> catchUp(freeze))) {
                 return new Outcome(false, "cutover aborted, the application stays on blue: the sink did not catch up"
-                        + " before the freeze: " + log.last().detail(), 0, null, sequences);
+                        + " before the freeze: " + log.last().detail(), null, null, sequences);
             }
             log.holdRecords(true);
             freezeStart = System.nanoTime();

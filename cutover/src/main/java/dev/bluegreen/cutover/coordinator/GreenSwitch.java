@@ -1,8 +1,6 @@
 package dev.bluegreen.cutover.coordinator;
 
-import static dev.bluegreen.cutover.coordinator.BlueFreeze.quote;
-import static dev.bluegreen.cutover.coordinator.BlueFreeze.quoteIdent;
-
+import dev.bluegreen.core.dialect.postgres.PostgresDialect;
 import dev.bluegreen.core.event.TableId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,6 +19,8 @@ import java.util.Map;
  * the targets and those sequences. Not thread-safe.
  */
 final class GreenSwitch {
+
+    private static final PostgresDialect D = PostgresDialect.INSTANCE;
 
     /** One sequence moved: which, from which value to which. */
     record SequenceMove(String sequence, String greenColumn, long before, long after) {
@@ -55,7 +55,7 @@ final class GreenSwitch {
                 String seq = e.getValue();
                 long greenMax;
                 try (Statement st = green.createStatement(); ResultSet rs = st.executeQuery(
-                        "SELECT coalesce(max(" + quoteIdent(c) + ")::bigint, 0) FROM " + quote(t.green()))) {
+                        "SELECT coalesce(max(" + D.quote(c) + ")::bigint, 0) FROM " + D.table(t.green()))) {
                     rs.next();
                     greenMax = rs.getLong(1);
                 }
@@ -78,10 +78,10 @@ final class GreenSwitch {
             throws SQLException {
         try (Statement st = green.createStatement()) {
             for (CutoverTable t : targets) {
-                st.execute("REVOKE INSERT, UPDATE, DELETE ON " + quote(t.green()) + " FROM " + quoteIdent(role));
+                st.execute("REVOKE INSERT, UPDATE, DELETE ON " + D.table(t.green()) + " FROM " + D.quote(role));
             }
             for (SequenceMove s : sequences) {
-                st.execute("REVOKE USAGE, UPDATE ON SEQUENCE " + s.sequence() + " FROM " + quoteIdent(role));
+                st.execute("REVOKE USAGE, UPDATE ON SEQUENCE " + s.sequence() + " FROM " + D.quote(role));
             }
         }
     }
@@ -92,7 +92,7 @@ final class GreenSwitch {
         try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, pg_get_serial_sequence(?, a.attname)"
                 + " FROM pg_attribute a WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped"
                 + " AND pg_get_serial_sequence(?, a.attname) IS NOT NULL ORDER BY a.attnum")) {
-            String name = quote(table);
+            String name = D.table(table);
             ps.setString(1, name);
             ps.setString(2, name);
             ps.setString(3, name);
@@ -110,11 +110,11 @@ final class GreenSwitch {
             throws SQLException {
         try (Statement st = green.createStatement()) {
             for (CutoverTable t : targets) {
-                st.execute("GRANT USAGE ON SCHEMA " + quoteIdent(t.green().schema()) + " TO " + quoteIdent(role));
-                st.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON " + quote(t.green()) + " TO " + quoteIdent(role));
+                st.execute("GRANT USAGE ON SCHEMA " + D.quote(t.green().schema()) + " TO " + D.quote(role));
+                st.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON " + D.table(t.green()) + " TO " + D.quote(role));
             }
             for (SequenceMove s : sequences) {
-                st.execute("GRANT USAGE, SELECT, UPDATE ON SEQUENCE " + s.sequence() + " TO " + quoteIdent(role));
+                st.execute("GRANT USAGE, SELECT, UPDATE ON SEQUENCE " + s.sequence() + " TO " + D.quote(role));
             }
         }
     }
@@ -129,7 +129,7 @@ final class GreenSwitch {
                 "SELECT has_table_privilege(?, ?, 'INSERT, UPDATE, DELETE, TRUNCATE')")) {
             for (CutoverTable t : targets) {
                 ps.setString(1, role);
-                ps.setString(2, quote(t.green()));
+                ps.setString(2, D.table(t.green()));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     if (rs.getBoolean(1)) {
@@ -152,17 +152,9 @@ final class GreenSwitch {
         return out;
     }
 
-    static Map<String, Long> sequenceValues(Connection c, List<String> sequences) throws SQLException {
-        Map<String, Long> out = new java.util.LinkedHashMap<>();
-        for (String s : sequences) {
-            out.put(s, lastValue(c, s));
-        }
-        return out;
-    }
-
     private static String serialSequence(Connection c, TableId table, String column) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
-            ps.setString(1, quote(table));
+            ps.setString(1, D.table(table));
             ps.setString(2, column);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

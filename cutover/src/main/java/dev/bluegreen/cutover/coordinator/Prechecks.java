@@ -5,6 +5,7 @@ import dev.bluegreen.core.config.PipelineConfig;
 import dev.bluegreen.core.control.AppliedWatermark;
 import dev.bluegreen.core.event.Markers;
 import dev.bluegreen.cutover.parity.report.ParityRunStore;
+import dev.bluegreen.cutover.parity.sql.Reads;
 import dev.bluegreen.cutover.router.Router;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -73,7 +74,7 @@ final class Prechecks {
                     throw new IllegalStateException("no watermark applied in every partition yet: the sink has not"
                             + " caught up with streaming; wait for the snapshot to finish");
                 }
-                long lag = blueClockMs(b) - w.get().blueCommitMs();
+                long lag = Reads.clockMs(b) - w.get().blueCommitMs();
                 if (lag > cutover.maxLag().toMillis()) {
                     throw new IllegalStateException("lag " + lag + " ms is over cutover.max-lag-ms "
                             + cutover.maxLag().toMillis() + "; wait for the sink to catch up");
@@ -156,14 +157,6 @@ final class Prechecks {
     private void check(List<String> problems, String name, StepLog.Body body) {
         if (!log.step(name, body)) {
             problems.add(name.substring(name.indexOf('.') + 1) + ": " + log.last().detail());
-        }
-    }
-
-    private static long blueClockMs(Connection b) throws SQLException {
-        try (ResultSet rs = b.createStatement().executeQuery(
-                "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint")) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 }

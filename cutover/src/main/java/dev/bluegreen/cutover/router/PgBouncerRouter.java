@@ -38,7 +38,6 @@ public final class PgBouncerRouter implements Router {
 
     private final CutoverConfig.PgBouncer config;
     private final PgBouncerAdmin admin;
-    private String originalIni;
     private boolean paused;
 
     public PgBouncerRouter(CutoverConfig.PgBouncer config) {
@@ -108,20 +107,8 @@ public final class PgBouncerRouter implements Router {
                     + shown.get("host") + ":" + shown.get("port") + " instead of " + target.host() + ":" + target.port()
                     + "; is " + config.configFile() + " the file PgBouncer loads (or %include-d by it)? It was restored");
         }
-        if (originalIni == null) {
-            originalIni = ini;
-        }
         LOG.info("PgBouncer database {} now points at {} ({}:{}/{})", config.database(), targetName, target.host(),
                 target.port(), target.database());
-    }
-
-    /** Puts the ini file back as it was before {@link #flip} and reloads; for aborts after a flip. */
-    public void undoFlip() {
-        if (originalIni != null) {
-            write(originalIni);
-            reload();
-            originalIni = null;
-        }
     }
 
     /** {@code RESUME db}; never throws (a failure is logged with what to run by hand). */
