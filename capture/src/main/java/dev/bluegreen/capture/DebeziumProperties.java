@@ -49,7 +49,8 @@ public final class DebeziumProperties {
         p.setProperty("publication.name", config.publicationName());
         p.setProperty("publication.autocreate.mode", "disabled");
         p.setProperty("table.include.list", includeList(config));
-        p.setProperty("snapshot.mode", "never".equals(config.capture().snapshot()) ? "no_data" : "initial");
+        // copy: bluegreen copied the rows at the slot's consistent point; Debezium streams from that slot
+        p.setProperty("snapshot.mode", "initial".equals(config.capture().snapshot()) ? "initial" : "no_data");
         p.setProperty("decimal.handling.mode", "string");
         p.setProperty("binary.handling.mode", "bytes");
         p.setProperty("time.precision.mode", "adaptive_time_microseconds");

@@ -1,6 +1,7 @@
 package dev.bluegreen.cli;
 
 import dev.bluegreen.cli.pipeline.Pipeline;
+import dev.bluegreen.cli.status.BackfillProgressBars;
 import dev.bluegreen.cli.status.SnapshotProgressBar;
 import dev.bluegreen.core.config.PipelineConfig;
 import dev.bluegreen.core.config.PipelineConfigLoader;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
 
 /** {@code bluegreen run}: keeps green in step with blue until interrupted. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Snapshot blue into green, then stream every change, until Ctrl-C.")
+        description = "Copy blue's rows into green at one consistent point, then stream every change, until Ctrl-C.")
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -28,7 +29,8 @@ final class RunCommand implements Callable<Integer> {
         LOG.info("{} - effective config: blue={}, green={}, kafka={}, capture={}, sink={}, {} table(s)", pc.name(),
                 pc.blue(), pc.green(), pc.kafka().bootstrap(), pc.capture(), pc.sink(), pc.tables().size());
         CountDownLatch stop = new CountDownLatch(1);
-        Pipeline pipeline = new Pipeline(pc);
+        BackfillProgressBars bars = new BackfillProgressBars();
+        Pipeline pipeline = new Pipeline(pc, bars);
         Thread hook = new Thread(() -> {
             stop.countDown();
             pipeline.close();
@@ -37,10 +39,13 @@ final class RunCommand implements Callable<Integer> {
         pipeline.start();
         System.out.println("pipeline '" + pc.name() + "' running (Ctrl-C stops it; `bluegreen status --config "
                 + config + "` shows progress)");
-        try (SnapshotProgressBar bar = new SnapshotProgressBar(pipeline)) {
+        boolean debeziumSnapshot = "initial".equals(pc.capture().snapshot());
+        try (bars; SnapshotProgressBar bar = new SnapshotProgressBar(pipeline)) {
             while (stop.getCount() > 0) {
                 pipeline.checkHealthy();
-                bar.update();
+                if (debeziumSnapshot) {
+                    bar.update(); // the copy (capture.snapshot: copy) draws one bar per table itself
+                }
                 stop.await(500, java.util.concurrent.TimeUnit.MILLISECONDS);
             }
         } finally {

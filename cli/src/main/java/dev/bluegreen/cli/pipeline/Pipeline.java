@@ -14,12 +14,14 @@ import dev.bluegreen.core.error.ErrorCode;
 import dev.bluegreen.core.event.envelope.DebeziumEnvelopeDecoder;
 import dev.bluegreen.sink.SinkRunner;
 import dev.bluegreen.sink.apply.GreenApplier;
+import dev.bluegreen.sink.backfill.Backfill;
 import dev.bluegreen.sink.batch.BatchPlanner;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,10 +43,25 @@ public final class Pipeline implements AutoCloseable {
     private SinkRunner sink;
     private String bootstrap;
     private ValidatedPipeline validated;
+    private final Backfill.Listener backfillListener;
+    private volatile InitialCopy initialCopy;
+    private Thread backfillThread;
+    private final AtomicReference<Throwable> backfillFailure = new AtomicReference<>();
+    private volatile boolean closed;
 
-    /** A pipeline for the config; nothing starts until {@link #start}. */
+    /** A pipeline for the config; nothing starts until {@link #start}. Backfill progress is only logged. */
     public Pipeline(PipelineConfig config) {
+        this(config, new Backfill.Listener() { });
+    }
+
+    /**
+     * A pipeline whose initial copy reports progress to the listener (e.g. progress bars).
+     *
+     * @param backfillListener called from the backfill's worker threads
+     */
+    public Pipeline(PipelineConfig config, Backfill.Listener backfillListener) {
         this.config = config;
+        this.backfillListener = backfillListener;
     }
 
     /**
@@ -66,18 +83,57 @@ public final class Pipeline implements AutoCloseable {
                     : config.kafka().bootstrap();
             List<String> topics = DebeziumProperties.topics(config);
             KafkaClients.createTopics(config, bootstrap, topics);
+            initialCopy = InitialCopy.prepare(validated, blue, green, bootstrap, backfillListener);
             SnapshotRebuild.prepare(validated, green, bootstrap);
-            startSink(topics);
+            if (initialCopy == null) {
+                startSink(topics);
+            }
             createDirectories(config.workDir().resolve("capture"));
             KafkaProducer<String, String> producer = track(KafkaClients.producer(config, bootstrap));
             capture = track(new CaptureEngine(config.name(),
                     DebeziumProperties.of(config, validated.declaredKeys()), producer, DebeziumProperties.tableByTopic(config)));
             capture.start();
+            if (initialCopy != null) {
+                startBackfill(topics);
+            }
             return this;
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Copies on a thread of its own while capture already streams into Kafka from the slot's consistent
+     * point; the sink starts once every chunk is in green (it must not apply the stream over a table
+     * before the table's rows are there).
+     */
+    private void startBackfill(List<String> topics) {
+        InitialCopy copy = initialCopy;
+        backfillThread = new Thread(() -> {
+            try {
+                copy.run();
+                synchronized (this) {
+                    if (!closed) {
+                        startSink(topics);
+                    }
+                }
+            } catch (Throwable t) {
+                if (!closed) {
+                    backfillFailure.set(t);
+                    LOG.error("{} - initial copy failed: {}", config.name(), t.getMessage());
+                }
+            } finally {
+                initialCopy = null;
+            }
+        }, "bluegreen-backfill");
+        backfillThread.setDaemon(true);
+        backfillThread.start();
+    }
+
+    /** True while the initial copy runs (the sink has not started yet). */
+    public boolean backfillRunning() {
+        return initialCopy != null;
     }
 
     private void startSink(List<String> topics) {
@@ -144,7 +200,12 @@ public final class Pipeline implements AutoCloseable {
      * @throws BluegreenException with the stage's cause
      */
     public void checkHealthy() {
-        Throwable f = capture == null ? null : capture.failure();
+        Throwable f = backfillFailure.get();
+        if (f != null) {
+            throw f instanceof BluegreenException b ? b : new BluegreenException(ErrorCode.INTERNAL_ERROR,
+                    "initial copy failed: " + f.getMessage(), f);
+        }
+        f = capture == null ? null : capture.failure();
         if (f != null) {
             throw f instanceof BluegreenException b ? b : new BluegreenException(ErrorCode.CAPTURE_FAILED,
                     "capture stopped: " + f.getMessage(), f);
@@ -158,7 +219,24 @@ public final class Pipeline implements AutoCloseable {
 
     /** Stops capture, sink, broker and pools, newest first. Idempotent. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        closed = true;
+        InitialCopy copy = initialCopy;
+        if (copy != null) {
+            copy.cancel();
+        }
+        Thread t = backfillThread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeResources();
+    }
+
+    private synchronized void closeResources() {
         if (green != null && !green.isClosed()) {
             try {
                 Progress.setState(config, green, "stopped", null);

@@ -9,7 +9,8 @@ import java.time.Duration;
  *     dominates replication lag, so bluegreen defaults to 10 ms
  * @param heartbeatInterval how often a heartbeat row is written on blue, which keeps the slot
  *     advancing on idle databases and gives the lag measure (default 1 s)
- * @param snapshot {@code initial} (snapshot then stream) or {@code never} (stream only)
+ * @param snapshot {@code copy} (bluegreen copies blue's rows at a consistent point, then streams; the
+ *     default), {@code initial} (Debezium's snapshot through Kafka, then stream) or {@code never} (stream only)
  * @param maxBatchSize events per engine batch (Debezium {@code max.batch.size})
  */
 public record CaptureConfig(Duration pollInterval, Duration heartbeatInterval, String snapshot, int maxBatchSize) {

@@ -21,10 +21,19 @@ import java.util.regex.Pattern;
  * @param sink sink settings
  * @param tables table mappings, never empty
  * @param cutover cutover settings, or {@code null} when the file has no {@code cutover} section
+ * @param backfill settings of the initial copy ({@code capture.snapshot: copy}); never null
  */
 public record PipelineConfig(
         Path source, String name, Path workDir, EndpointConfig blue, EndpointConfig green, KafkaConfig kafka,
-        CaptureConfig capture, SinkConfig sink, List<TableMapping> tables, CutoverConfig cutover) {
+        CaptureConfig capture, SinkConfig sink, List<TableMapping> tables, CutoverConfig cutover,
+        BackfillConfig backfill) {
+
+    /** A config with the default backfill settings. */
+    public PipelineConfig(Path source, String name, Path workDir, EndpointConfig blue, EndpointConfig green,
+                          KafkaConfig kafka, CaptureConfig capture, SinkConfig sink, List<TableMapping> tables,
+                          CutoverConfig cutover) {
+        this(source, name, workDir, blue, green, kafka, capture, sink, tables, cutover, BackfillConfig.DEFAULTS);
+    }
 
     /** A config without a cutover section. */
     public PipelineConfig(Path source, String name, Path workDir, EndpointConfig blue, EndpointConfig green,
@@ -46,6 +55,7 @@ public record PipelineConfig(
         requireNonNull(kafka, "kafka is null");
         requireNonNull(capture, "capture is null");
         requireNonNull(sink, "sink is null");
+        requireNonNull(backfill, "backfill is null");
         tables = List.copyOf(tables);
         if (tables.isEmpty()) {
             throw new IllegalArgumentException("a pipeline needs at least one table");

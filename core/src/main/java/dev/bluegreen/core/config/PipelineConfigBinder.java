@@ -41,7 +41,8 @@ final class PipelineConfigBinder {
         if (!root.expectObject()) {
             return null;
         }
-        root.allowOnly(Set.of("pipeline", "blue", "green", "kafka", "capture", "sink", "tables", "cutover"));
+        root.allowOnly(Set.of("pipeline", "blue", "green", "kafka", "capture", "sink", "tables", "cutover",
+                "backfill"));
         ConfigNode pipeline = root.child("pipeline");
         if (!pipeline.present()) {
             root.problem("missing required section 'pipeline' (with 'name')");
@@ -62,12 +63,13 @@ final class PipelineConfigBinder {
         SinkConfig sink = sink(root.child("sink"));
         List<TableMapping> tables = tables(root.child("tables"));
         CutoverConfig cutover = root.child("cutover").present() ? cutover(root.child("cutover")) : null;
+        BackfillConfig backfill = backfill(root.child("backfill"));
         if (!reader.problems().isEmpty() || name == null) {
             return null;
         }
         Path work = baseDir == null ? Path.of(workDir) : baseDir.resolve(workDir).normalize();
         Path source = reader.file() == null ? null : Path.of(reader.file());
-        return new PipelineConfig(source, name, work, blue, green, kafka, capture, sink, tables, cutover);
+        return new PipelineConfig(source, name, work, blue, green, kafka, capture, sink, tables, cutover, backfill);
     }
 
     private EndpointConfig endpoint(ConfigNode n, String which) {
@@ -112,12 +114,35 @@ final class PipelineConfigBinder {
         n.allowOnly(Set.of("poll-interval-ms", "heartbeat-interval-ms", "snapshot", "max-batch-size"));
         Duration poll = n.millis("poll-interval-ms", DEFAULT_POLL_INTERVAL, 1, 60_000);
         Duration heartbeat = n.millis("heartbeat-interval-ms", DEFAULT_HEARTBEAT_INTERVAL, 10, 3_600_000);
-        String snapshot = n.string("snapshot", "initial", false);
-        if (!Set.of("initial", "never").contains(snapshot)) {
-            n.child("snapshot").problem("unknown snapshot mode '" + snapshot + "'; use 'initial' or 'never'");
+        String snapshot = n.string("snapshot", "copy", false);
+        if (!Set.of("copy", "initial", "never").contains(snapshot)) {
+            n.child("snapshot").problem("unknown snapshot mode '" + snapshot + "'; use 'copy' (bluegreen copies"
+                    + " the rows itself, the default), 'initial' (Debezium's snapshot through Kafka) or 'never'");
         }
         int maxBatch = (int) n.integer("max-batch-size", DEFAULT_MAX_BATCH_SIZE, 1, 1_000_000);
         return new CaptureConfig(poll, heartbeat, snapshot, maxBatch);
+    }
+
+    private BackfillConfig backfill(ConfigNode n) {
+        n.expectObject();
+        n.allowOnly(Set.of("parallelism", "chunk-rows", "max-rows-per-second", "path", "indexes"));
+        BackfillConfig d = BackfillConfig.DEFAULTS;
+        int parallelism = (int) n.integer("parallelism", d.parallelism(), 1, 64);
+        long chunkRows = n.integer("chunk-rows", d.chunkRows(), 100, 100_000_000);
+        long rate = n.integer("max-rows-per-second", d.maxRowsPerSecond(), 0, Long.MAX_VALUE);
+        String path = n.string("path", d.path(), false);
+        if (!Set.of("auto", "rows").contains(path)) {
+            n.child("path").problem("unknown backfill path '" + path + "'; use 'auto' (pipe unchanged rows when the"
+                    + " mapping only renames or drops columns) or 'rows' (always run the mapping per row)");
+            path = d.path();
+        }
+        String indexes = n.string("indexes", d.indexes(), false);
+        if (!Set.of("keep", "build-after").contains(indexes)) {
+            n.child("indexes").problem("unknown indexes setting '" + indexes + "'; use 'keep' or 'build-after'"
+                    + " (drop green's secondary indexes for the copy and build them after it)");
+            indexes = d.indexes();
+        }
+        return new BackfillConfig(parallelism, chunkRows, rate, path, indexes);
     }
 
     private SinkConfig sink(ConfigNode n) {
