@@ -32,6 +32,10 @@ public final class TextCopyWriter {
         void write(byte[] buf, int off, int len) throws IOException;
     }
 
+    /** PgJDBC's (and so the canonical) instants for timestamptz {@code infinity} / {@code -infinity}. */
+    private static final Instant INFINITY = java.time.OffsetDateTime.MAX.toInstant();
+    private static final Instant MINUS_INFINITY = java.time.OffsetDateTime.MIN.toInstant();
+
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final Sink sink;
@@ -146,6 +150,12 @@ public final class TextCopyWriter {
             return u.toString();
         }
         if (v instanceof Instant i) {
+            if (i.equals(INFINITY)) {
+                return "infinity";
+            }
+            if (i.equals(MINUS_INFINITY)) {
+                return "-infinity";
+            }
             return i.toString();
         }
         if (v instanceof LocalDateTime t) {
