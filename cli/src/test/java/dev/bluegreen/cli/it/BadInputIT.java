@@ -112,7 +112,7 @@ class BadInputIT {
     private static PipelineConfig config(String budget) throws Exception {
         Map<String, String> env = new HashMap<>(Map.of("NAME", "bad" + budget, "WORK_DIR", work.resolve("pipeline-" + budget).toString(),
                 "BLUE_URL", blueServer.postgres().jdbcUrl("bad"), "GREEN_URL", greenServer.postgres().jdbcUrl("bad"),
-                "BUDGET", budget));
+                "BUDGET", budget, "SNAPSHOT", "copy"));
         Path dir = Files.createDirectories(work.resolve("cfg-" + budget));
         String yaml = new String(BadInputIT.class.getResourceAsStream("/counters/pipeline.yaml").readAllBytes(),
                 StandardCharsets.UTF_8).replace("bootstrap: embedded", "bootstrap: " + broker.bootstrapServers());

@@ -48,7 +48,7 @@ class FinalCheckIT {
         LocalPostgres green = greenServer.postgres();
         CountersSchema.create(blue, green, DB);
         Map<String, String> env = Map.of("NAME", DB, "WORK_DIR", work.resolve("pipeline").toString(),
-                "BLUE_URL", blue.jdbcUrl(DB), "GREEN_URL", green.jdbcUrl(DB), "BUDGET", "0");
+                "BLUE_URL", blue.jdbcUrl(DB), "GREEN_URL", green.jdbcUrl(DB), "BUDGET", "0", "SNAPSHOT", "copy");
         try (Pipeline p = new Pipeline(Pipelines.config("/counters/pipeline.yaml", work, env)).start()) {
             Pipelines.awaitSnapshotAndDrain(p, Duration.ofMinutes(2));
             assertThat(BluegreenCli.execute("verify", "--config", work.resolve("pipeline.yaml").toString(), "--report",

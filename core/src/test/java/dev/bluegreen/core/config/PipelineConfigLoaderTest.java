@@ -45,8 +45,9 @@ class PipelineConfigLoaderTest {
         assertThat(c.workDir()).isEqualTo(Path.of("/etc/bg/.bluegreen/shop"));
         assertThat(c.blue().password()).isEmpty();
         assertThat(c.kafka()).isEqualTo(new KafkaConfig("embedded", 1, Map.of()));
-        assertThat(c.capture()).isEqualTo(new CaptureConfig(Duration.ofMillis(10), Duration.ofMillis(1000), "initial", 2048));
+        assertThat(c.capture()).isEqualTo(new CaptureConfig(Duration.ofMillis(10), Duration.ofMillis(1000), "copy", 2048));
         assertThat(c.sink()).isEqualTo(new SinkConfig(2000, 100, Duration.ofMillis(200)));
+        assertThat(c.backfill()).isEqualTo(new BackfillConfig(2, 50_000, 0, "auto", "keep"));
         assertThat(c.slotName()).isEqualTo("bluegreen_shop");
         assertThat(c.topicPrefix()).isEqualTo("bluegreen.shop");
         TableMapping t = c.tables().get(0);
@@ -86,6 +87,12 @@ class PipelineConfigLoaderTest {
                   batch-size-rows: 700
                   dead-letter-budget-rows: 0
                   poll-timeout-ms: 40
+                backfill:
+                  parallelism: 4
+                  chunk-rows: 10000
+                  max-rows-per-second: 50000
+                  path: rows
+                  indexes: build-after
                 tables:
                   - blue: sales.orders
                     key: [order_no]
@@ -116,6 +123,8 @@ class PipelineConfigLoaderTest {
         assertThat(c.kafka()).isEqualTo(new KafkaConfig("k1:9092,k2:9092", 6, Map.of("security.protocol", "SSL")));
         assertThat(c.capture()).isEqualTo(new CaptureConfig(Duration.ofMillis(50), Duration.ofMillis(250), "never", 512));
         assertThat(c.sink()).isEqualTo(new SinkConfig(700, 0, Duration.ofMillis(40)));
+        assertThat(c.backfill()).isEqualTo(new BackfillConfig(4, 10_000, 50_000, "rows", "build-after"));
+        assertThat(c.backfill().buildIndexesAfter()).isTrue();
         TableMapping t = c.tables().get(0);
         assertThat(t.key()).containsExactly("order_no");
         assertThat(t.filter()).isEqualTo("status != 'draft'");
@@ -137,7 +146,7 @@ class PipelineConfigLoaderTest {
                 .containsExactly(new TableId("shop", "orders"), new TableId("shop", "order_names"));
         assertThat(t.targets().get(1).columns()).containsExactly("first", "last");
         assertThat(t.columns().get(1).location().path()).isEqualTo("tables[0].columns.amount");
-        assertThat(t.columns().get(1).location().line()).isEqualTo(32);
+        assertThat(t.columns().get(1).location().line()).isEqualTo(38);
     }
 
     @Test
@@ -152,9 +161,11 @@ class PipelineConfigLoaderTest {
     void everyProblemIsReportedAtOnceWithFileLineAndPath() {
         ConfigException e = problems(MINIMAL.replace("name: shop", "name: Shop")
                 .replace("user: bg\ngreen", "usr: bg\ngreen")
-                + "    columns:\n      total: { cast: money }\nsink:\n  batch-size-rows: 0\n");
+                + "    columns:\n      total: { cast: money }\nsink:\n  batch-size-rows: 0\n"
+                + "backfill:\n  path: fast\n  parallelism: 0\n");
         assertThat(e.problems()).extracting(ConfigException.Problem::path).contains(
-                "pipeline.name", "blue.usr", "blue", "tables[0].columns.total.cast", "sink.batch-size-rows");
+                "pipeline.name", "blue.usr", "blue", "tables[0].columns.total.cast", "sink.batch-size-rows",
+                "backfill.path", "backfill.parallelism");
         assertThat(e.getMessage()).contains("pipeline.yaml:2: pipeline.name")
                 .contains("unknown key 'usr' (did you mean 'user'?)")
                 .contains("missing required key 'user'")
