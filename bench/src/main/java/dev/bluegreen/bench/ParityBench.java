@@ -360,6 +360,8 @@ public final class ParityBench {
         expressions.put("count(md5(ROW(c::text, ...)::text)) (verify's row hash alone)", "count(md5(" + cols + "))");
         expressions.put("sum(('x' || substr(md5(ROW(...)), 1, 16))::bit(64)::bigint) (verify's whole per-row"
                 + " expression)", "sum(('x' || substr(md5(" + cols + "), 1, 16))::bit(64)::bigint)");
+        expressions.put("sum(hashtextextended(ROW(...), 0)) (a 64-bit server hash of verify's row text, no md5)",
+                "sum(hashtextextended(" + cols + ", 0))");
         StringBuilder costs = new StringBuilder("Per-row cost on blue, one statement over the whole table, no chunks"
                 + " (single run, after the repetitions):");
         try (Connection c = blue.connect(DB); Statement st = c.createStatement()) {
@@ -394,15 +396,18 @@ public final class ParityBench {
         // two planned statements per chunk and side (the hash, the clock)
         double sampleRate = Math.min(1.0, EXPLAIN_PLANS / (2.0 * Math.max(1, rows / chunkRows)));
         for (LocalPostgres side : List.of(blue, green)) {
-            side.execute("postgres", "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements, auto_explain'");
+            side.execute("postgres", "ALTER SYSTEM SET shared_preload_libraries = pg_stat_statements, auto_explain");
+            restart(side);
+            // auto_explain's settings exist once the library is loaded
             side.execute("postgres", "ALTER SYSTEM SET auto_explain.log_min_duration = 0");
             side.execute("postgres", "ALTER SYSTEM SET auto_explain.log_analyze = on");
             side.execute("postgres", "ALTER SYSTEM SET auto_explain.log_buffers = on");
             side.execute("postgres", "ALTER SYSTEM SET auto_explain.sample_rate = " + sampleRate);
-            restart(side);
+            side.execute("postgres", "SELECT pg_reload_conf()");
             side.execute(DB, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
             side.execute(DB, "SELECT pg_stat_statements_reset()");
         }
+        Thread.sleep(500); // the reload reaches the postmaster before verify connects
         VerifyRun run = verify("pushdown", List.of());
         for (LocalPostgres side : List.of(blue, green)) {
             String name = side == blue ? "blue" : "green";
