@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark: the write freeze of `bluegreen cutover` under pgbench -c 4 through a real PgBouncer, over
-# N cutovers, against a LOCK TABLE ... IN EXCLUSIVE MODE anchor measured in the same load.
+# N cutovers, against a LOCK TABLE ... IN EXCLUSIVE MODE anchor measured in the same load, with a write
+# probe (one autocommit insert every 10 ms through the same PgBouncer) measuring the write-blocked window.
 #   bench/run-cutover.sh [--reps N] [--scale N] [--load-seconds N] [--skip-final-verify]   (defaults: 10 reps, scale 1, 60 s)
 # Builds the shipped jar and the bench module (no tests), then runs CutoverBench. Results: stdout
-# (markdown) and bench/target/results/cutover-<timestamp>.json. About 80 s per repetition.
+# (markdown) and bench/target/results/s5-cutover-<timestamp>.{json,md}. About 3 minutes per repetition.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 (cd "$root" && ./mvnw -q -B -pl cli,bench -am package -DskipTests -DskipITs)

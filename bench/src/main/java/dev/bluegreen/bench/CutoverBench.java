@@ -2,26 +2,25 @@ package dev.bluegreen.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bluegreen.bench.report.BenchReport;
 import dev.bluegreen.testkit.LocalPgBouncer;
 import dev.bluegreen.testkit.LocalPostgres;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * How long does {@code bluegreen cutover} freeze the application's writes under {@code pgbench -c 4}?
@@ -39,14 +38,31 @@ import java.util.concurrent.TimeUnit;
  * and commit on blue, the floor of any lock-based freeze. pgbench must end with exit 0 (no client
  * error) after running on blue and then green.
  *
- * <p>Prints a markdown table (p50, p99, max over the repetitions, ratio of medians to the anchor)
- * and writes JSON to {@code bench/target/results/cutover-<timestamp>.json}. Arguments: {@code --reps N}
+ * <p>A client probe ({@link WriteProbe}) writes beside pgbench through the same PgBouncer as the
+ * application role: one autocommit insert into {@code bench_probe} (captured like pgbench's tables) every
+ * 10 ms, from the start of the load until 2 s after the cutover ended. Its write-blocked window per
+ * cutover is the longest gap between the ends of two consecutive acknowledged writes over the writes
+ * ending while {@code bluegreen cutover} ran (plus the first one after); the same over the load before
+ * the cutover is reported beside it. The probe must see no error; right after the cutover ended, green
+ * must hold every id blue acknowledged, and blue must hold exactly the ids it acknowledged.
+ *
+ * <p>Results through {@link BenchReport} id {@code s5-cutover}: per-cutover series, p50/p99/max in the
+ * notes, targets p50 <= 100 ms and p99 <= 500 ms for the probe's window, no probe error, no lost
+ * write. Arguments: {@code --reps N}
  * (default 10), {@code --scale N} (default 1), {@code --load-seconds N} (default 60; the cutover must end
  * before the load does, else the repetition fails), {@code --skip-final-verify} (passed to the cutover).
  */
 public final class CutoverBench {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The captured tables: pgbench's four and the write probe's. */
+    private static final List<String> TABLES = List.of("pgbench_branches", "pgbench_tellers", "pgbench_accounts",
+            "pgbench_history", "bench_probe");
+    private static final String WINDOW = "probe write-blocked window (longest gap between two acknowledged writes)";
+    private static final String FREEZE = "bluegreen freeze window (router pause to resume, from cutover-report.json)";
+    private static final String CLIENT = "longest pgbench transaction (the pause pgbench felt)";
+    private static final String BEFORE = "probe longest gap in the load before the cutover";
+    private static final String ANCHOR = "anchor: LOCK TABLE 4 tables IN EXCLUSIVE MODE + COMMIT on blue";
 
     private final Path root;
     private final Path jar;
@@ -64,9 +80,39 @@ public final class CutoverBench {
         this.skipFinalVerify = skipFinalVerify;
     }
 
-    /** One repetition's figures, ms. */
+    /**
+     * One repetition's figures.
+     *
+     * @param freezeMs the coordinator's freeze window (ms)
+     * @param clientMaxMs pgbench's longest transaction (ms)
+     * @param lockAnchorMs the LOCK TABLE anchor (ms)
+     * @param transactions pgbench transactions logged
+     * @param probe what the write probe saw
+     */
     record Run(int rep, boolean flipped, String message, double freezeMs, double clientMaxMs, double lockAnchorMs,
-               long transactions) {
+               long transactions, ProbeOutcome probe) {
+    }
+
+    /**
+     * The write probe's view of one cutover.
+     *
+     * @param windowMs the write-blocked window: the longest gap between the ends of two consecutive
+     *     acknowledged writes, over the writes ending while {@code bluegreen cutover} ran, plus the first one
+     *     after it (ms)
+     * @param beforeMs the same over the load before the cutover started (ms): the gap the load alone causes
+     * @param errors writes that got an error (the first few listed)
+     * @param ackedOnBlue writes blue acknowledged
+     * @param ackedOnGreen writes green acknowledged
+     * @param missingInGreen ids blue acknowledged that green did not hold right after the cutover ended (only
+     *     meaningful when it flipped)
+     * @param blueMismatch ids on blue that blue did not acknowledge, plus acknowledged ones blue does not hold
+     */
+    record ProbeOutcome(double windowMs, double beforeMs, List<String> errors, long ackedOnBlue, long ackedOnGreen,
+                        long missingInGreen, long blueMismatch) {
+        ProbeOutcome {
+            errors = List.copyOf(errors);
+        }
+
     }
 
     public static void main(String[] args) throws Exception {
@@ -78,14 +124,18 @@ public final class CutoverBench {
              LocalPostgres green = LocalPostgres.start("bench-cut-green")) {
             for (int rep = 1; rep <= reps; rep++) {
                 Run r = bench.repetition(rep, blue, green);
-                System.out.printf(Locale.ROOT, "rep %d: %s, freeze %.1f ms, longest client transaction %.1f ms, LOCK"
-                        + " anchor %.1f ms, %d pgbench transactions%s%n", rep, r.flipped() ? "flipped" : "ABORTED",
-                        r.freezeMs(), r.clientMaxMs(), r.lockAnchorMs(), r.transactions(),
+                ProbeOutcome p = r.probe();
+                System.out.printf(Locale.ROOT, "rep %d: %s, freeze %.1f ms, probe write-blocked window %.1f ms (%.1f ms"
+                        + " before the cutover), longest client transaction %.1f ms, LOCK anchor %.1f ms, %d pgbench"
+                        + " transactions; probe: %d acked on blue, %d on green, %d errors, %d blue-acked missing in"
+                        + " green, %d blue mismatches%s%n", rep, r.flipped() ? "flipped" : "ABORTED",
+                        r.freezeMs(), p.windowMs(), p.beforeMs(), r.clientMaxMs(), r.lockAnchorMs(), r.transactions(),
+                        p.ackedOnBlue(), p.ackedOnGreen(), p.errors().size(), p.missingInGreen(), p.blueMismatch(),
                         r.flipped() ? "" : " (" + r.message() + ")");
                 runs.add(r);
             }
         }
-        bench.report(runs);
+        bench.report(runs, reps);
     }
 
     private Run repetition(int rep, LocalPostgres blue, LocalPostgres green) throws Exception {
@@ -102,6 +152,8 @@ public final class CutoverBench {
                 awaitSnapshot(green, db, pipeline, dir);
                 expectZero(run(dir.resolve("verify.log"), "verify", "--config", config.toString(), "--report",
                         dir.resolve("verify").toString(), "--no-progress"), "bluegreen verify", dir.resolve("verify.log"));
+                WriteProbe probe = new WriteProbe(bouncer.jdbcUrl(), role).start();
+                long probeStart = System.nanoTime();
                 Process load = pgbench(blue, dir, "-n", "-c", "4", "-j", "2", "-T", Integer.toString(loadSeconds), "-U",
                         role, "-h", "127.0.0.1", "-p", Integer.toString(bouncer.port()), "-l", "--log-prefix",
                         dir.resolve("pgbench_log").toString(), db);
@@ -113,7 +165,21 @@ public final class CutoverBench {
                 if (skipFinalVerify) {
                     cutoverArgs.add("--skip-final-verify");
                 }
-                int cutover = run(dir.resolve("cutover.log"), cutoverArgs.toArray(String[]::new));
+                long cutoverStart = System.nanoTime();
+                int cutover;
+                long cutoverEnd;
+                long missing;
+                try {
+                    cutover = run(dir.resolve("cutover.log"), cutoverArgs.toArray(String[]::new));
+                    cutoverEnd = System.nanoTime();
+                    // right after the flip: every write blue acknowledged must already be in green
+                    missing = missingInGreen(green, db, probe.writes(), blue.port());
+                    Thread.sleep(2_000); // the probe writes on (on green after a flip) past the cutover
+                } finally {
+                    probe.close();
+                }
+                ProbeOutcome probed = probeOutcome(probe.writes(), probeStart, cutoverStart, cutoverEnd, missing, blue,
+                        db);
                 if (cutover != 0 && cutover != 1) { // 1: aborted, stayed on blue; counted, not fatal
                     expectZero(cutover, "bluegreen cutover", dir.resolve("cutover.log"));
                 }
@@ -126,7 +192,7 @@ public final class CutoverBench {
                             + " was not measured under load; raise --load-seconds (now " + loadSeconds + ")");
                 }
                 return new Run(rep, cutover == 0, report.get("message").asText(), report.get("freezeMs").asDouble(),
-                        pgbenchLog.longestMs(), anchor, pgbenchLog.transactions());
+                        pgbenchLog.longestMs(), anchor, pgbenchLog.transactions(), probed);
             } finally {
                 pipeline.destroy();
                 if (!pipeline.waitFor(60, TimeUnit.SECONDS)) {
@@ -148,6 +214,7 @@ public final class CutoverBench {
                 dir.resolve("pgbench.log"));
         for (LocalPostgres server : List.of(blue, green)) {
             server.execute(db, "ALTER TABLE pgbench_history ADD COLUMN hid bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY");
+            server.execute(db, WriteProbe.DDL);
             server.execute("postgres", "DROP ROLE IF EXISTS " + role);
             server.execute("postgres", "CREATE ROLE " + role + " LOGIN");
         }
@@ -158,7 +225,7 @@ public final class CutoverBench {
     private Path writeConfig(Path dir, String db, String role, LocalPostgres blue, LocalPostgres green,
                              LocalPgBouncer bouncer) throws IOException {
         StringBuilder tables = new StringBuilder();
-        for (String t : List.of("pgbench_branches", "pgbench_tellers", "pgbench_accounts", "pgbench_history")) {
+        for (String t : TABLES) {
             tables.append("  - blue: public.").append(t).append("\n    green: public.").append(t).append('\n');
         }
         String yaml = "pipeline:\n  name: " + db + "\n  work-dir: " + dir.resolve("pipeline") + "\n"
@@ -230,7 +297,7 @@ public final class CutoverBench {
             }
             try (Connection c = green.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                     "SELECT count(*) FILTER (WHERE snapshot_done), count(*) FROM bluegreen.table_progress")) {
-                if (rs.next() && rs.getLong(2) == 4 && rs.getLong(1) == 4) {
+                if (rs.next() && rs.getLong(2) == TABLES.size() && rs.getLong(1) == TABLES.size()) {
                     Thread.sleep(1_000); // let streaming apply what the snapshot overlapped
                     return;
                 }
@@ -275,63 +342,105 @@ public final class CutoverBench {
         }
     }
 
-    private void report(List<Run> all) throws IOException {
+    /**
+     * The probe's figures for one cutover, and the check that blue holds exactly the writes it acknowledged.
+     *
+     * @throws SQLException when blue cannot be read
+     */
+    private static ProbeOutcome probeOutcome(List<WriteProbe.Write> writes, long probeStart, long cutoverStart,
+                                             long cutoverEnd, long missingInGreen, LocalPostgres blue, String db)
+            throws SQLException {
+        List<String> errors = writes.stream().filter(w -> !w.acknowledged())
+                .map(w -> "write " + w.id() + ": " + w.error()).toList();
+        Set<Long> ackedOnBlue = writes.stream().filter(w -> w.acknowledged() && w.port() == blue.port())
+                .map(WriteProbe.Write::id).collect(Collectors.toSet());
+        long ackedOnGreen = writes.stream().filter(w -> w.acknowledged() && w.port() != blue.port()).count();
+        Set<Long> onBlue = new HashSet<>();
+        try (Connection c = blue.connect(db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id FROM bench_probe")) {
+            while (rs.next()) {
+                onBlue.add(rs.getLong(1));
+            }
+        }
+        Set<Long> mismatch = new HashSet<>(onBlue);
+        mismatch.removeAll(ackedOnBlue);
+        Set<Long> lost = new HashSet<>(ackedOnBlue);
+        lost.removeAll(onBlue);
+        mismatch.addAll(lost);
+        return new ProbeOutcome(WriteProbe.longestGapMs(writes, cutoverStart, cutoverEnd),
+                WriteProbe.longestGapMs(writes, probeStart, cutoverStart), errors.subList(0, Math.min(5, errors.size())),
+                ackedOnBlue.size(), ackedOnGreen, missingInGreen, mismatch.size());
+    }
+
+    /**
+     * How many of the probe's writes acknowledged by blue green does not hold.
+     *
+     * @throws SQLException when green cannot be read
+     */
+    private static long missingInGreen(LocalPostgres green, String db, List<WriteProbe.Write> writes, int bluePort)
+            throws SQLException {
+        Long[] ids = writes.stream().filter(w -> w.acknowledged() && w.port() == bluePort).map(WriteProbe.Write::id)
+                .toArray(Long[]::new);
+        try (Connection c = green.connect(db);
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM bench_probe WHERE id = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("bigint", ids));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return ids.length - rs.getLong(1);
+            }
+        }
+    }
+
+    private void report(List<Run> all, int reps) {
+        BenchReport report = new BenchReport("s5-cutover", "the write-blocked window a client probe (one autocommit"
+                + " insert every " + WriteProbe.INTERVAL_MS + " ms through PgBouncer) sees across bluegreen cutover"
+                + " under pgbench -c 4 -j 2, vs a bare LOCK TABLE");
+        report.parameter("scale", scale).parameter("cutovers", reps).parameter("load seconds", loadSeconds)
+                .parameter("freeze", "router-pause").parameter("final check", skipFinalVerify ? "skipped" : "included");
         List<Run> runs = all.stream().filter(Run::flipped).toList();
+        for (Run r : runs) {
+            report.series(WINDOW, "ms", "bluegreen").add(r.probe().windowMs());
+            report.series(FREEZE, "ms", "bluegreen").add(r.freezeMs());
+            report.series(CLIENT, "ms", "bluegreen").add(r.clientMaxMs());
+            report.series(BEFORE, "ms", "load").add(r.probe().beforeMs());
+            report.series(ANCHOR, "ms", "anchor").add(r.lockAnchorMs());
+        }
+        report.note(all.size() + " cutovers, " + runs.size() + " flipped, " + (all.size() - runs.size())
+                + " aborted (stayed on blue); the figures are over the flipped ones"
+                + all.stream().filter(r -> !r.flipped()).map(r -> "; rep " + r.rep() + ": " + r.message())
+                .collect(Collectors.joining()));
         if (runs.isEmpty()) {
-            throw new IllegalStateException("no cutover flipped in " + all.size() + " repetitions");
+            report.note("no cutover flipped: no figure");
+            report.write();
+            return;
         }
-        List<Double> freeze = sorted(runs.stream().map(Run::freezeMs).toList());
-        List<Double> client = sorted(runs.stream().map(Run::clientMaxMs).toList());
-        List<Double> anchor = sorted(runs.stream().map(Run::lockAnchorMs).toList());
-        String machine = String.format(Locale.ROOT, "%d cores, %.1f GiB, load average %.2f",
-                Runtime.getRuntime().availableProcessors(), totalMemoryGiB(),
-                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        System.out.println();
-        System.out.printf(Locale.ROOT, "Cutover under pgbench -c 4 -j 2 (scale %d)%s, %d cutovers, %d flipped, %d aborted"
-                + " (stayed on blue); figures over the flipped ones; %s%n%n", scale,
-                skipFinalVerify ? ", --skip-final-verify" : "", all.size(), runs.size(),
-                all.size() - runs.size(), machine);
-        System.out.println("| figure | p50 ms | p99 ms | max ms | p50 ratio to anchor |");
-        System.out.println("|---|---|---|---|---|");
-        row("bluegreen freeze window (router pause to resume" + (skipFinalVerify ? ", no final check)"
-                : ", final check included)"), freeze, anchor);
-        row("longest pgbench transaction (the pause a client felt)", client, anchor);
-        row("anchor: LOCK TABLE 4 tables IN EXCLUSIVE MODE + COMMIT on blue", anchor, anchor);
-        ObjectNode json = JSON.createObjectNode().put("scale", scale).put("machine", machine);
-        ArrayNode arr = json.putArray("runs");
-        all.forEach(r -> arr.addObject().put("rep", r.rep()).put("flipped", r.flipped()).put("message", r.message())
-                .put("freezeMs", r.freezeMs())
-                .put("clientMaxMs", r.clientMaxMs()).put("lockAnchorMs", r.lockAnchorMs())
-                .put("transactions", r.transactions()));
-        Path out = Files.createDirectories(root.resolve("bench/target/results")).resolve("cutover-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");
-        Files.writeString(out, JSON.writeValueAsString(json));
-        System.out.println();
-        System.out.println("results: " + out);
-    }
-
-    private static void row(String name, List<Double> values, List<Double> anchor) {
-        System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f |%n", name, percentile(values, 50),
-                percentile(values, 99), values.get(values.size() - 1), percentile(values, 50) / percentile(anchor, 50));
-    }
-
-    /** Nearest-rank percentile of sorted values. */
-    private static double percentile(List<Double> sorted, int p) {
-        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
-        return sorted.get(Math.max(0, rank - 1));
-    }
-
-    private static List<Double> sorted(List<Double> values) {
-        List<Double> out = new ArrayList<>(values);
-        Collections.sort(out);
-        return out;
-    }
-
-    private static double totalMemoryGiB() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getTotalMemorySize() / (1024.0 * 1024 * 1024);
+        List<Double> window = runs.stream().map(r -> r.probe().windowMs()).toList();
+        double p50 = BenchReport.percentile(window, 50);
+        double p99 = BenchReport.percentile(window, 99);
+        for (String name : List.of(WINDOW, FREEZE, CLIENT, BEFORE, ANCHOR)) {
+            List<Double> v = report.series(name, "ms", "").values();
+            report.note(String.format(Locale.ROOT, "%s: p50 %.1f ms, p99 %.1f ms, max %.1f ms (nearest rank over %d;"
+                    + " with fewer than 100 samples p99 is the maximum)", name, BenchReport.percentile(v, 50),
+                    BenchReport.percentile(v, 99), BenchReport.percentile(v, 100), v.size()));
         }
-        return Double.NaN;
+        report.ratio("probe window / LOCK anchor", WINDOW, ANCHOR);
+        report.ratio("freeze window / LOCK anchor", FREEZE, ANCHOR);
+        report.target("p50 of the probe's write-blocked window <= 100 ms", p50 <= 100,
+                String.format(Locale.ROOT, "%.1f ms", p50));
+        report.target("p99 of the probe's write-blocked window <= 500 ms", p99 <= 500,
+                String.format(Locale.ROOT, "%.1f ms", p99));
+        long errors = all.stream().mapToLong(r -> r.probe().errors().size()).sum();
+        report.target("the probe never sees an error", errors == 0, errors == 0 ? "0 errors" : errors + " errors; first: "
+                + all.stream().flatMap(r -> r.probe().errors().stream()).findFirst().orElse(""));
+        // only a flip promises green every write blue acknowledged; an aborted cutover leaves the pipeline lagging
+        long missing = runs.stream().mapToLong(r -> r.probe().missingInGreen()).sum();
+        long mismatch = all.stream().mapToLong(r -> r.probe().blueMismatch()).sum();
+        long acked = runs.stream().mapToLong(r -> r.probe().ackedOnBlue()).sum();
+        report.target("every probe write acknowledged on blue is in green after the flip (checked by id right after"
+                + " the cutover ended, flipped cutovers), and blue holds exactly the ones it acknowledged (all)",
+                missing == 0 && mismatch == 0,
+                acked + " acknowledged on blue, " + missing + " missing in green, " + mismatch + " mismatched on blue");
+        report.write();
     }
 
     private static int intArg(String[] args, String name, int def) {
