@@ -134,6 +134,24 @@ final class Probe implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Writes {@code id,committed_ms,lag_ms} per probe (committed_ms since the first probe; lag empty when
+     * never seen), for looking at the lag over time.
+     */
+    void writeCsv(java.nio.file.Path file) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder("id,committed_ms,lag_ms\n");
+        Long first = committedNanos.get(firstId);
+        for (long id = firstId; id < nextId.get(); id++) {
+            Long c = committedNanos.get(id);
+            Long v = visibleNanos.get(id);
+            if (c != null && first != null) {
+                sb.append(id).append(',').append((c - first) / 1_000_000).append(',')
+                        .append(v == null ? "" : String.format(java.util.Locale.ROOT, "%.1f", (v - c) / 1e6)).append('\n');
+            }
+        }
+        java.nio.file.Files.writeString(file, sb);
+    }
+
     /** Probes written but never seen on green. */
     long unseen() {
         return committedNanos.keySet().stream().filter(id -> !visibleNanos.containsKey(id)).count();

@@ -34,6 +34,7 @@ import java.util.Locale;
  *
  * <p>Arguments: {@code --scale N} (default 50), {@code --reps N} (5), {@code --load-seconds N} (60),
  * {@code --backlog-seconds N} (60), {@code --contenders a,b} (default {@code bluegreen,native}),
+ * {@code --scenarios s2,s3} (default both; with only s2 there is no "no replication running" tps),
  * {@code --jfr} (record bluegreen's process with JFR and summarise its execution samples in the notes).
  * Results: {@code bench/target/results/s2-streaming-*.json|md}, {@code s3-catchup-*}, {@code s6-memory-*}.
  */
@@ -89,7 +90,7 @@ public final class StreamingBench {
                     .parameter("pgbench", "-c 4 -j 2");
             r.s6.parameter("scale", scale).parameter("runs", reps).parameter("bluegreen", BluegreenContender.HEAP)
                     .parameter("sampled every ms", MemorySampler.INTERVAL_MS);
-            bench.repeat(reps, contenders);
+            bench.repeat(reps, contenders, List.of(stringArg(args, "--scenarios", "s2,s3").split(",")));
             bench.results.write(JfrSummary.summarize(bench.s2Recordings, 8), JfrSummary.summarize(bench.s3Recordings, 8));
         }
     }
@@ -112,9 +113,9 @@ public final class StreamingBench {
     }
 
     /** Runs every phase of every repetition; stops after the first failure (noted in the reports). */
-    private void repeat(int reps, List<Contender> contenders) {
+    private void repeat(int reps, List<Contender> contenders, List<String> scenarios) {
         List<String> base = new ArrayList<>();
-        for (String scenario : List.of("s2", "s3")) {
+        for (String scenario : scenarios) {
             for (Contender c : contenders) {
                 base.add(scenario + "_" + c.name());
             }
@@ -168,6 +169,7 @@ public final class StreamingBench {
             drainMs = (caught.doneNanos() - t0) / 1e6;
             probe.awaitVisible(60);
             lags = probe.lagsMs();
+            probe.writeCsv(dir.resolve("probes.csv"));
             unseen = probe.unseen();
         } finally {
             samples = sampler.stop();
