@@ -22,7 +22,7 @@ import java.util.Locale;
  * transaction, waits until green applied it, stops the contender and checks that green equals blue
  * (untimed; a difference aborts with WRONG DATA).
  * <ul>
- *   <li>S2 phase: the {@link Probe} (a row every 100 ms on blue, green polled every 10 ms) during
+ *   <li>S2 phase: an untimed warm-up load ({@code --warmup-seconds}), then the {@link Probe} (a row every 100 ms on blue, green polled every 10 ms) during
  *       {@code pgbench -T LOAD}; lag p50/p99/max per run; pgbench's tps; the drain after the load.
  *   <li>S3 phase: {@link Contender#pause}, {@code pgbench -T BACKLOG} (plus the probe writer), marker,
  *       {@link Contender#resume}, then time until green holds the marker. Backlog = pgbench
@@ -34,6 +34,7 @@ import java.util.Locale;
  *
  * <p>Arguments: {@code --scale N} (default 50), {@code --reps N} (5), {@code --load-seconds N} (60),
  * {@code --backlog-seconds N} (60), {@code --contenders a,b} (default {@code bluegreen,native}),
+ * {@code --warmup-seconds N} (15: untimed pgbench load at the start of each S2 phase, every contender alike),
  * {@code --scenarios s2,s3} (default both; with only s2 there is no "no replication running" tps),
  * {@code --jfr} (record bluegreen's process with JFR and summarise its execution samples in the notes).
  * Results: {@code bench/target/results/s2-streaming-*.json|md}, {@code s3-catchup-*}, {@code s6-memory-*}.
@@ -43,18 +44,18 @@ public final class StreamingBench {
     private static final String DB = "stream";
     private static final long DRAIN_TIMEOUT_SECONDS = 1800;
 
-    private final Path root;
     private final Path work;
     private final int loadSeconds;
     private final int backlogSeconds;
+    private final int warmupSeconds;
     private final StreamPair pair;
     private final StreamingResults results;
     private final List<Path> s2Recordings = new ArrayList<>();
     private final List<Path> s3Recordings = new ArrayList<>();
 
-    private StreamingBench(Path root, Path work, int loadSeconds, int backlogSeconds, StreamPair pair,
-                           List<String> contenders) {
-        this.root = root;
+    private StreamingBench(Path work, int loadSeconds, int backlogSeconds, int warmupSeconds,
+                           StreamPair pair, List<String> contenders) {
+        this.warmupSeconds = warmupSeconds;
         this.work = work;
         this.loadSeconds = loadSeconds;
         this.backlogSeconds = backlogSeconds;
@@ -67,6 +68,7 @@ public final class StreamingBench {
         int reps = intArg(args, "--reps", 5);
         int load = intArg(args, "--load-seconds", 60);
         int backlog = intArg(args, "--backlog-seconds", 60);
+        int warmup = intArg(args, "--warmup-seconds", 15);
         List<String> names = List.of(stringArg(args, "--contenders", "bluegreen,native").split(","));
         boolean jfr = List.of(args).contains("--jfr");
         Path root = Path.of(System.getProperty("bluegreen.project.root", ".")).toAbsolutePath().normalize();
@@ -80,10 +82,10 @@ public final class StreamingBench {
             pair.setUp(scale);
             System.out.printf(Locale.ROOT, "pair ready: pgbench -i -s %d on both in %.0f s%n", scale,
                     (System.nanoTime() - t0) / 1e9);
-            StreamingBench bench = new StreamingBench(root, work, load, backlog, pair, names);
+            StreamingBench bench = new StreamingBench(work, load, backlog, warmup, pair, names);
             List<Contender> contenders = contenders(names, root, pair, jfr);
             StreamingResults r = bench.results;
-            r.s2.parameter("scale", scale).parameter("runs", reps).parameter("load s", load)
+            r.s2.parameter("scale", scale).parameter("runs", reps).parameter("load s", load).parameter("untimed warm-up load s", warmup)
                         .parameter("pgbench", "-c 4 -j 2").parameter("probe every ms", Probe.WRITE_INTERVAL_MS)
                         .parameter("bluegreen", "heartbeat-interval-ms 100, snapshot never, " + BluegreenContender.HEAP);
             r.s3.parameter("scale", scale).parameter("runs", reps).parameter("backlog s", backlog)
@@ -153,6 +155,13 @@ public final class StreamingBench {
     private void streaming(Contender c, String run, Path dir) throws Exception {
         c.start(run, dir);
         Probe.warmUp(pair, c, 300);
+        if (warmupSeconds > 0) {
+            // untimed load first, for every contender alike: a freshly started JVM pipeline met the load
+            // cold, and its lag in the first seconds (4-5 s in the smoke) dominated a 20-s run's p99
+            pair.load(warmupSeconds, "pgbench-warmup-" + run + ".log");
+            StreamPair.Marker m = pair.mark("w_" + run);
+            pair.awaitMarker(m, pair.blueMaxHid() - 1, c, DRAIN_TIMEOUT_SECONDS);
+        }
         MemorySampler sampler = MemorySampler.start(c);
         List<MemorySampler.Sample> samples;
         List<Double> lags;
