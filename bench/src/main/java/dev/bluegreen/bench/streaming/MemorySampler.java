@@ -34,15 +34,16 @@ final class MemorySampler implements AutoCloseable {
      * @param rssMiB VmRSS
      * @param hwmMiB VmHWM (peak RSS of the process so far)
      * @param heapMiB heap in use from the latest jstat line, NaN when none yet (or not a JVM)
+     * @param committedMiB heap committed (survivor + eden + old capacity) from the same line, NaN likewise
      */
-    record Sample(String label, long atMs, double rssMiB, double hwmMiB, double heapMiB) {
+    record Sample(String label, long atMs, double rssMiB, double hwmMiB, double heapMiB, double committedMiB) {
     }
 
     private final Contender contender;
     private final long startNanos = System.nanoTime();
     private final List<Sample> samples = new CopyOnWriteArrayList<>();
     private final Map<Long, Process> jstats = new HashMap<>();
-    private final Map<Long, Double> heapByPid = new ConcurrentHashMap<>();
+    private final Map<Long, double[]> heapByPid = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -89,8 +90,8 @@ final class MemorySampler implements AutoCloseable {
         if (p.jvm() && !jstats.containsKey(p.pid())) {
             jstats.put(p.pid(), jstat(p.pid()));
         }
-        samples.add(new Sample(p.label(), (System.nanoTime() - startNanos) / 1_000_000, rss, hwm,
-                heapByPid.getOrDefault(p.pid(), Double.NaN)));
+        double[] heap = heapByPid.getOrDefault(p.pid(), new double[] {Double.NaN, Double.NaN});
+        samples.add(new Sample(p.label(), (System.nanoTime() - startNanos) / 1_000_000, rss, hwm, heap[0], heap[1]));
     }
 
     private static long kib(String statusLine) {
@@ -123,7 +124,11 @@ final class MemorySampler implements AutoCloseable {
                     for (String c : List.of("S0U", "S1U", "EU", "OU")) {
                         usedKib += Double.parseDouble(cols[header.indexOf(c)]);
                     }
-                    heapByPid.put(pid, usedKib / 1024.0);
+                    double committedKib = 0;
+                    for (String c : List.of("S0C", "S1C", "EC", "OC")) {
+                        committedKib += Double.parseDouble(cols[header.indexOf(c)]);
+                    }
+                    heapByPid.put(pid, new double[] {usedKib / 1024.0, committedKib / 1024.0});
                 }
             }
         } catch (IOException | RuntimeException ended) {
@@ -154,6 +159,12 @@ final class MemorySampler implements AutoCloseable {
     static double peakHeap(List<Sample> samples, String label) {
         return samples.stream().filter(s -> s.label().equals(label) && !Double.isNaN(s.heapMiB()))
                 .mapToDouble(Sample::heapMiB).max().orElse(Double.NaN);
+    }
+
+    /** Highest heap committed seen for the label, MiB; NaN when never sampled. */
+    static double peakCommitted(List<Sample> samples, String label) {
+        return samples.stream().filter(s -> s.label().equals(label) && !Double.isNaN(s.committedMiB()))
+                .mapToDouble(Sample::committedMiB).max().orElse(Double.NaN);
     }
 
     /** VmRSS of the label's last sample at or before {@code atMs}, MiB; NaN when there is none. */

@@ -77,6 +77,8 @@ final class StreamingResults {
         double heap = MemorySampler.peakHeap(samples, label);
         if (!Double.isNaN(heap)) {
             add(s6, label + " peak heap used, " + phase, "MiB", "bluegreen", heap);
+            add(s6, label + " peak heap committed, " + phase, "MiB", "bluegreen",
+                    MemorySampler.peakCommitted(samples, label));
         }
         if (drainMs > 0) {
             for (int pct : DRAIN_POINTS_PERCENT) {
