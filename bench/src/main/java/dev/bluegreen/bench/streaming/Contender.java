@@ -13,7 +13,8 @@ import java.util.List;
  * <p>Lifecycle, in this order: {@link #start} once, then any number of {@link #pause} / {@link #resume}
  * pairs, then {@link #close} (always, also after a failure). Green holds blue's data when {@code start}
  * is called, so a contender replicates from blue's current position without copying anything (no
- * snapshot); the bench itself waits until a probe write reaches green before it measures. Not
+ * snapshot) into the same green tables ({@link StreamPair#TABLES}, same names and columns, keyed by
+ * their primary keys); the bench itself waits until a probe write reaches green before it measures. Not
  * thread-safe: one thread drives it.
  */
 public interface Contender extends AutoCloseable {
