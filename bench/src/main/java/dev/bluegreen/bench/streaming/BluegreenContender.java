@@ -1,0 +1,203 @@
+package dev.bluegreen.bench.streaming;
+
+import dev.bluegreen.testkit.LocalPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * bluegreen as a user runs it: the shipped jar's {@code bluegreen run --config ...} as a child JVM
+ * (with its embedded broker, a second child JVM), {@code capture.snapshot: never} (green already
+ * holds blue's data), {@code capture.heartbeat-interval-ms: 100}, identity mapping of the replicated
+ * tables. Each {@link #start} is a fresh pipeline named after the run (its own slot, publication,
+ * topics and work folder). {@link #pause} stops the process (SIGTERM: the pipeline and its broker shut
+ * down cleanly; the slot and Debezium's offsets keep the position), {@link #resume} starts it again on
+ * the same work folder, {@link #close} stops it, drops the slot and publication on blue and deletes
+ * the work folder (the broker's topic data). Not thread-safe.
+ */
+final class BluegreenContender implements Contender {
+
+    /** The JVM options of the shipped launcher ({@code ./bluegreen}'s default {@code BLUEGREEN_JAVA_OPTS}). */
+    static final String HEAP = "-Xmx1g";
+
+    private final Path root;
+    private final LocalPostgres blue;
+    private final LocalPostgres green;
+    private final String db;
+    private final List<String> tables;
+    private final boolean jfr;
+    private final List<Path> recordings = new ArrayList<>();
+    private String pipeline;
+    private Path dir;
+    private Process process;
+
+    /**
+     * @param root the project root (holds {@code cli/target/bluegreen.jar})
+     * @param tables the replicated tables, {@code schema.table}
+     * @param jfr whether to run each process with a JFR recording ({@code settings=profile})
+     */
+    BluegreenContender(Path root, LocalPostgres blue, LocalPostgres green, String db, List<String> tables, boolean jfr) {
+        this.root = root;
+        this.blue = blue;
+        this.green = green;
+        this.db = db;
+        this.tables = List.copyOf(tables);
+        this.jfr = jfr;
+    }
+
+    @Override
+    public String name() {
+        return "bluegreen";
+    }
+
+    @Override
+    public void start(String run, Path dir) throws IOException {
+        this.pipeline = run;
+        this.dir = dir;
+        recordings.clear();
+        StringBuilder t = new StringBuilder();
+        for (String table : tables) {
+            t.append("  - blue: ").append(table).append("\n    green: ").append(table).append('\n');
+        }
+        Files.writeString(dir.resolve("pipeline.yaml"), "pipeline:\n  name: " + run + "\n  work-dir: "
+                + dir.resolve("pipeline") + "\n"
+                + "blue:\n  jdbc-url: " + blue.jdbcUrl(db) + "\n  user: postgres\n"
+                + "green:\n  jdbc-url: " + green.jdbcUrl(db) + "\n  user: postgres\n"
+                + "capture:\n  heartbeat-interval-ms: 100\n  snapshot: never\n"
+                + "tables:\n" + t);
+        launch();
+    }
+
+    private void launch() throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                HEAP, "-Dbluegreen.home=" + root));
+        if (jfr) {
+            Path file = dir.resolve("run-" + (recordings.size() + 1) + ".jfr");
+            recordings.add(file);
+            cmd.add("-XX:StartFlightRecording=filename=" + file + ",settings=profile,dumponexit=true");
+        }
+        cmd.addAll(List.of("-jar", root.resolve("cli/target/bluegreen.jar").toString(), "run", "--config",
+                dir.resolve("pipeline.yaml").toString()));
+        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("run.log").toFile())).start();
+    }
+
+    @Override
+    public void pause() throws Exception {
+        stopProcess();
+    }
+
+    @Override
+    public void resume() throws IOException {
+        launch();
+    }
+
+    /** The run's log (all starts appended). */
+    Path log() {
+        return dir.resolve("run.log");
+    }
+
+    /** The JFR recordings of the current {@link #start} (one per process start), when recording. */
+    List<Path> recordings() {
+        return List.copyOf(recordings);
+    }
+
+    @Override
+    public void checkHealthy() {
+        if (process != null && !process.isAlive()) {
+            throw new IllegalStateException("bluegreen run exited with " + process.exitValue() + "; see " + log());
+        }
+    }
+
+    @Override
+    public List<Proc> processes() {
+        List<Proc> out = new ArrayList<>();
+        if (process != null && process.isAlive()) {
+            out.add(new Proc("bluegreen run", process.pid(), true));
+        }
+        brokerPid().ifPresent(pid -> out.add(new Proc("embedded broker", pid, true)));
+        return out;
+    }
+
+    private Optional<Long> brokerPid() {
+        Path file = dir.resolve("pipeline/kafka/broker.pid");
+        try {
+            long pid = Long.parseLong(Files.readString(file).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(h -> pid);
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void stopProcess() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        Optional<Long> broker = brokerPid();
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        process = null;
+        // the run process stops its broker in its shutdown hook; wait for it so that nothing consumes
+        for (long pid : broker.stream().toList()) {
+            Optional<ProcessHandle> h = ProcessHandle.of(pid);
+            if (h.isPresent()) {
+                try {
+                    h.get().onExit().get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    h.get().destroyForcibly();
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (pipeline == null) {
+            return;
+        }
+        stopProcess();
+        String slot = "bluegreen_" + pipeline;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try (Connection c = blue.connect(db); Statement st = c.createStatement()) {
+                try (ResultSet rs = st.executeQuery("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                        + " WHERE slot_name = '" + slot + "'")) {
+                    while (rs.next()) {
+                        // dropped
+                    }
+                }
+                st.execute("DROP PUBLICATION IF EXISTS " + slot);
+                break;
+            } catch (SQLException active) {
+                if (System.nanoTime() > deadline) {
+                    throw active;
+                }
+                Thread.sleep(200); // the walsender of the stopped process may still hold the slot
+            }
+        }
+        deleteTree(dir.resolve("pipeline"));
+        pipeline = null;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Collections.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

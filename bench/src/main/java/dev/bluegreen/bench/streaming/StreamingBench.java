@@ -1,0 +1,278 @@
+package dev.bluegreen.bench.streaming;
+
+import dev.bluegreen.testkit.LocalPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Issue 5's streaming scenarios, bluegreen against PostgreSQL's native logical replication on the same
+ * pair, interleaved: S2 (lag from blue commit to visible on green under {@code pgbench -c 4 -j 2}, and
+ * blue's tps), S3 (draining a backlog left while the consumer was stopped) and S6 (memory of bluegreen's
+ * processes during both).
+ *
+ * <p>One pair of throwaway servers ({@link StreamPair}: {@code pgbench -i -s SCALE} on both, identical).
+ * Every repetition runs one phase per scenario and contender, the order rotated by one each
+ * repetition (so contenders alternate and each goes first in turn); each phase starts the contender
+ * afresh from blue's current position, waits until a write reaches green, measures, writes a marker
+ * transaction, waits until green applied it, stops the contender and checks that green equals blue
+ * (untimed; a difference aborts with WRONG DATA).
+ * <ul>
+ *   <li>S2 phase: an untimed warm-up load ({@code --warmup-seconds}), then the {@link Probe} (a row every 100 ms on blue, green polled every 10 ms) during
+ *       {@code pgbench -T LOAD}; lag p50/p99/max per run; pgbench's tps; the drain after the load.
+ *   <li>S3 phase: {@link Contender#pause}, {@code pgbench -T BACKLOG} (plus the probe writer), marker,
+ *       {@link Contender#resume}, then time until green holds the marker. Backlog = pgbench
+ *       transactions x 4 row changes + probe rows + the marker's 4. pgbench's tps here, with nothing
+ *       replicating (bluegreen's processes stopped / the subscription disabled; only an idle slot
+ *       keeps WAL), is S2's "no replication running" figure.
+ *   <li>S6: {@link MemorySampler} on bluegreen's processes during the S2 phase and the S3 drain.
+ * </ul>
+ *
+ * <p>Arguments: {@code --scale N} (default 50), {@code --reps N} (5), {@code --load-seconds N} (60),
+ * {@code --backlog-seconds N} (60), {@code --contenders a,b} (default {@code bluegreen,native}),
+ * {@code --warmup-seconds N} (15: untimed pgbench load at the start of each S2 phase, every contender alike),
+ * {@code --scenarios s2,s3} (default both; with only s2 there is no "no replication running" tps),
+ * {@code --jfr} (record bluegreen's process with JFR and summarise its execution samples in the notes).
+ * Results: {@code bench/target/results/s2-streaming-*.json|md}, {@code s3-catchup-*}, {@code s6-memory-*}.
+ */
+public final class StreamingBench {
+
+    private static final String DB = "stream";
+    private static final long DRAIN_TIMEOUT_SECONDS = 1800;
+
+    private final Path work;
+    private final int loadSeconds;
+    private final int backlogSeconds;
+    private final int warmupSeconds;
+    private final StreamPair pair;
+    private final StreamingResults results;
+    private final List<Path> s2Recordings = new ArrayList<>();
+    private final List<Path> s3Recordings = new ArrayList<>();
+
+    private StreamingBench(Path work, int loadSeconds, int backlogSeconds, int warmupSeconds,
+                           StreamPair pair, List<String> contenders) {
+        this.warmupSeconds = warmupSeconds;
+        this.work = work;
+        this.loadSeconds = loadSeconds;
+        this.backlogSeconds = backlogSeconds;
+        this.pair = pair;
+        this.results = new StreamingResults(contenders);
+    }
+
+    public static void main(String[] args) throws Exception {
+        int scale = intArg(args, "--scale", 50);
+        int reps = intArg(args, "--reps", 5);
+        int load = intArg(args, "--load-seconds", 60);
+        int backlog = intArg(args, "--backlog-seconds", 60);
+        int warmup = intArg(args, "--warmup-seconds", 15);
+        List<String> names = List.of(stringArg(args, "--contenders", "bluegreen,native").split(","));
+        boolean jfr = List.of(args).contains("--jfr");
+        Path root = Path.of(System.getProperty("bluegreen.project.root", ".")).toAbsolutePath().normalize();
+        Path work = root.resolve("bench/target/streaming-work");
+        deleteTree(work);
+        Files.createDirectories(work);
+        try (LocalPostgres blue = LocalPostgres.start("bench-str-blue");
+             LocalPostgres green = LocalPostgres.start("bench-str-green")) {
+            StreamPair pair = new StreamPair(blue, green, DB, work);
+            long t0 = System.nanoTime();
+            pair.setUp(scale);
+            System.out.printf(Locale.ROOT, "pair ready: pgbench -i -s %d on both in %.0f s%n", scale,
+                    (System.nanoTime() - t0) / 1e9);
+            StreamingBench bench = new StreamingBench(work, load, backlog, warmup, pair, names);
+            List<Contender> contenders = contenders(names, root, pair, jfr);
+            StreamingResults r = bench.results;
+            r.s2.parameter("scale", scale).parameter("runs", reps).parameter("load s", load).parameter("untimed warm-up load s", warmup)
+                        .parameter("pgbench", "-c 4 -j 2").parameter("probe every ms", Probe.WRITE_INTERVAL_MS)
+                        .parameter("bluegreen", "heartbeat-interval-ms 100, snapshot never, " + BluegreenContender.HEAP);
+            r.s3.parameter("scale", scale).parameter("runs", reps).parameter("backlog s", backlog)
+                    .parameter("pgbench", "-c 4 -j 2");
+            r.s6.parameter("scale", scale).parameter("runs", reps).parameter("bluegreen", BluegreenContender.HEAP)
+                    .parameter("sampled every ms", MemorySampler.INTERVAL_MS);
+            bench.repeat(reps, contenders, List.of(stringArg(args, "--scenarios", "s2,s3").split(",")));
+            bench.results.write(JfrSummary.summarize(bench.s2Recordings, 8), JfrSummary.summarize(bench.s3Recordings, 8));
+        }
+    }
+
+    /**
+     * The contenders by name. A further anchor (the Debezium JDBC sink on a Kafka Connect worker, built
+     * on branch bench-jdbcsink) is added here as one more {@link Contender}; everything else follows.
+     */
+    static List<Contender> contenders(List<String> names, Path root, StreamPair pair, boolean jfr) {
+        List<Contender> out = new ArrayList<>();
+        for (String n : names) {
+            switch (n) {
+                case "bluegreen" -> out.add(new BluegreenContender(root, pair.blue, pair.green, pair.db,
+                        StreamPair.TABLES, jfr));
+                case "native" -> out.add(new NativeContender(pair.blue, pair.green, pair.db));
+                default -> throw new IllegalArgumentException("unknown contender '" + n + "'; known: bluegreen, native");
+            }
+        }
+        return out;
+    }
+
+    /** Runs every phase of every repetition; stops after the first failure (noted in the reports). */
+    private void repeat(int reps, List<Contender> contenders, List<String> scenarios) {
+        List<String> base = new ArrayList<>();
+        for (String scenario : scenarios) {
+            for (Contender c : contenders) {
+                base.add(scenario + "_" + c.name());
+            }
+        }
+        for (int rep = 1; rep <= reps; rep++) {
+            List<String> order = new ArrayList<>(base);
+            Collections.rotate(order, -(rep - 1));
+            for (String phase : order) {
+                String scenario = phase.substring(0, 2);
+                Contender c = contenders.stream().filter(x -> phase.endsWith("_" + x.name())).findFirst().orElseThrow();
+                String run = "r" + rep + "_" + phase;
+                try {
+                    Path dir = Files.createDirectories(work.resolve(run));
+                    try {
+                        if (scenario.equals("s2")) {
+                            streaming(c, run, dir);
+                        } else {
+                            catchUp(c, run, dir);
+                        }
+                    } finally {
+                        c.close();
+                    }
+                    pair.verifyEqual(run);
+                } catch (Exception e) {
+                    System.out.println(run + " FAILED: " + e);
+                    e.printStackTrace(System.out);
+                    results.failed(run, e);
+                    return; // green may no longer equal blue: later phases would measure nonsense
+                }
+            }
+        }
+    }
+
+    /** One S2 phase: lag and tps under load, memory throughout. */
+    private void streaming(Contender c, String run, Path dir) throws Exception {
+        c.start(run, dir);
+        Probe.warmUp(pair, c, 300);
+        if (warmupSeconds > 0) {
+            // untimed load first, for every contender alike: a freshly started JVM pipeline met the load
+            // cold, and its lag in the first seconds (4-5 s in the smoke) dominated a 20-s run's p99
+            pair.load(warmupSeconds, "pgbench-warmup-" + run + ".log");
+            StreamPair.Marker m = pair.mark("w_" + run);
+            pair.awaitMarker(m, pair.blueMaxHid() - 1, c, DRAIN_TIMEOUT_SECONDS);
+        }
+        MemorySampler sampler = MemorySampler.start(c);
+        List<MemorySampler.Sample> samples;
+        List<Double> lags;
+        long unseen;
+        StreamPair.PgbenchResult load;
+        double drainMs;
+        try (Probe probe = Probe.start(pair, true)) {
+            load = pair.load(loadSeconds, "pgbench-" + run + ".log");
+            probe.stopWriting();
+            long hid = pair.blueMaxHid();
+            StreamPair.Marker m = pair.mark("m_" + run);
+            long t0 = System.nanoTime();
+            StreamPair.Caught caught = pair.awaitMarker(m, hid, c, DRAIN_TIMEOUT_SECONDS);
+            drainMs = (caught.doneNanos() - t0) / 1e6;
+            probe.awaitVisible(60);
+            lags = probe.lagsMs();
+            probe.writeCsv(dir.resolve("probes.csv"));
+            unseen = probe.unseen();
+        } finally {
+            samples = sampler.stop();
+        }
+        results.streaming(c.name(), lags, unseen, load.tps(), drainMs);
+        for (String label : labels(samples)) {
+            results.memory("S2 streaming", label, samples, 0);
+        }
+        if (c instanceof BluegreenContender b) {
+            s2Recordings.addAll(b.recordings());
+        }
+        System.out.printf(Locale.ROOT, "%s: tps %.0f, lag p50 %.0f ms, p99 %.0f ms, max %.0f ms (%d probes, %d unseen),"
+                        + " drain after load %.0f ms%s%n", run, load.tps(), pct(lags, 50), pct(lags, 99), pct(lags, 100),
+                lags.size(), unseen, drainMs, memoryLine(samples));
+    }
+
+    /** One S3 phase: backlog with the consumer stopped, then the timed drain, memory during the drain. */
+    private void catchUp(Contender c, String run, Path dir) throws Exception {
+        c.start(run, dir);
+        Probe.warmUp(pair, c, 300);
+        c.pause();
+        long hidBefore = pair.blueMaxHid(); // the backlog's history rows are above this
+        StreamPair.PgbenchResult load;
+        long probes;
+        try (Probe probe = Probe.start(pair, false)) {
+            load = pair.load(backlogSeconds, "pgbench-" + run + ".log");
+            probes = probe.stopWriting();
+        }
+        StreamPair.Marker m = pair.mark("m_" + run);
+        long rowChanges = load.transactions() * StreamPair.ROW_CHANGES_PER_TRANSACTION + probes
+                + StreamPair.MARKER_ROW_CHANGES;
+        MemorySampler sampler = MemorySampler.start(c);
+        long t0 = System.nanoTime();
+        List<MemorySampler.Sample> samples;
+        StreamPair.Caught caught;
+        try {
+            c.resume();
+            caught = pair.awaitMarker(m, hidBefore, c, DRAIN_TIMEOUT_SECONDS);
+        } finally {
+            samples = sampler.stop();
+        }
+        double total = (caught.doneNanos() - t0) / 1e9;
+        double first = (caught.firstNanos() - t0) / 1e9;
+        results.catchUp(c.name(), rowChanges, load.tps(), total, first);
+        long drainMs = Math.round(total * 1000);
+        for (String label : labels(samples)) {
+            results.memory("S3 drain", label, samples, drainMs);
+        }
+        if (c instanceof BluegreenContender b) {
+            s3Recordings.addAll(b.recordings());
+        }
+        System.out.printf(Locale.ROOT, "%s: backlog %d row changes (%d transactions at %.0f tps), caught up in %.1f s"
+                        + " (first backlog row after %.1f s): %.0f row changes/s%s%n", run, rowChanges,
+                load.transactions(), load.tps(), total, first, rowChanges / total, memoryLine(samples));
+    }
+
+    private static List<String> labels(List<MemorySampler.Sample> samples) {
+        return samples.stream().map(MemorySampler.Sample::label).distinct().toList();
+    }
+
+    private static String memoryLine(List<MemorySampler.Sample> samples) {
+        StringBuilder sb = new StringBuilder();
+        for (String label : labels(samples)) {
+            sb.append(String.format(Locale.ROOT, "; %s peak RSS %.0f MiB, peak heap %.0f MiB", label,
+                    MemorySampler.peakRss(samples, label), MemorySampler.peakHeap(samples, label)));
+        }
+        return sb.toString();
+    }
+
+    private static double pct(List<Double> v, double p) {
+        return dev.bluegreen.bench.report.BenchReport.percentile(v, p);
+    }
+
+    private static int intArg(String[] args, String name, int def) {
+        return Integer.parseInt(stringArg(args, name, Integer.toString(def)));
+    }
+
+    private static String stringArg(String[] args, String name, String def) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return def;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Collections.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
