@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * must equal blue's, else the run aborts with {@code WRONG DATA}.
  *
  * <p>Arguments: {@code --scale N} (pgbench scale, default 50 = 5,000,000 rows), {@code --reps N} (default 5),
- * {@code --parallelism N} (bluegreen's workers, default 2). Results: stdout and {@code bench/target/results/}.
+ * {@code --parallelism N} (bluegreen's workers, default 2), {@code --jfr} (profile each bluegreen child and
+ * summarise where its CPU went in the notes). Results: stdout and {@code bench/target/results/}.
  */
 public final class SnapshotBench {
 
@@ -49,8 +50,11 @@ public final class SnapshotBench {
     private final Path jar;
     private final Path work;
     private final int parallelism;
+    private final boolean jfr;
+    private final List<Path> recordings = new ArrayList<>();
 
-    private SnapshotBench(Path root, int parallelism) throws IOException {
+    private SnapshotBench(Path root, int parallelism, boolean jfr) throws IOException {
+        this.jfr = jfr;
         this.root = root;
         this.jar = root.resolve("cli/target/bluegreen.jar");
         this.work = Files.createDirectories(root.resolve("bench/target/snapshot-work"));
@@ -61,7 +65,7 @@ public final class SnapshotBench {
         int scale = intArg(args, "--scale", 50);
         int reps = intArg(args, "--reps", 5);
         SnapshotBench bench = new SnapshotBench(Path.of(System.getProperty("bluegreen.project.root", "."))
-                .toAbsolutePath().normalize(), intArg(args, "--parallelism", 2));
+                .toAbsolutePath().normalize(), intArg(args, "--parallelism", 2), List.of(args).contains("--jfr"));
         BenchReport report = new BenchReport("s1-snapshot", "initial copy of pgbench_accounts: bluegreen vs the raw"
                 + " binary COPY pipe").parameter("scale", scale).parameter("rows", scale * 100_000L)
                 .parameter("repetitions", reps).parameter("bluegreen workers", bench.parallelism);
@@ -95,12 +99,20 @@ public final class SnapshotBench {
         report.note(String.format(Locale.ROOT, "identity forced through the per-row path: %.2f x the pipe", rows));
         report.note("bluegreen's time is its copy (plan committed to done mark), without JVM and broker start-up;"
                 + " the pipe's is the whole psql | psql pipeline");
+        for (String c : CONTENDERS.subList(1, CONTENDERS.size())) {
+            List<Path> files = bench.recordings.stream().filter(f -> f.getParent().getFileName().toString()
+                    .matches("s1_" + c.replace('-', '_') + "_[0-9]+"))
+                    .toList();
+            for (String line : dev.bluegreen.bench.streaming.JfrSummary.summarize(files, 8)) {
+                report.note(c + ": " + line);
+            }
+        }
         report.write();
     }
 
     private static String label(String contender) {
         return switch (contender) {
-            case "pipe" -> "raw binary COPY pipe (psql | psql)";
+            case "pipe" -> "raw binary COPY pipe (psql to psql)";
             case "identity" -> "bluegreen copy, identity mapping (path auto: piped)";
             case "identity-rows" -> "bluegreen copy, identity mapping (path rows: decoded + mapped)";
             case "transform" -> "bluegreen copy, renames + cast + computed column";
@@ -154,7 +166,9 @@ public final class SnapshotBench {
 
     private Run bluegreen(String contender, String db, LocalPostgres blue, LocalPostgres green, String kafka)
             throws Exception {
-        Path dir = Files.createDirectories(work.resolve(db));
+        Path dir = work.resolve(db);
+        deleteTree(dir);
+        Files.createDirectories(dir);
         String table = contender.equals("transform")
                 ? "  - blue: public.pgbench_accounts\n    green: bank.account\n    columns:\n"
                 + "      aid: { rename: account_id, cast: bigint }\n      bid: branch_id\n      abalance: drop\n"
@@ -169,9 +183,15 @@ public final class SnapshotBench {
         Path config = dir.resolve("pipeline.yaml");
         Files.writeString(config, yaml);
         Path log = dir.resolve("run.log");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "-jar", jar.toString(), "run", "--config", config.toString()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g"));
+        if (jfr) {
+            Path rec = dir.resolve("run.jfr");
+            recordings.add(rec);
+            cmd.add("-XX:StartFlightRecording=filename=" + rec + ",settings=profile,dumponexit=true");
+        }
+        cmd.addAll(List.of("-jar", jar.toString(), "run", "--config", config.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
             while (true) {
@@ -239,6 +259,17 @@ public final class SnapshotBench {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (p.waitFor() != 0) {
             throw new IllegalStateException("pgbench " + String.join(" ", args) + " failed; see " + log);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 

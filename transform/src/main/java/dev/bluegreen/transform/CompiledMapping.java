@@ -48,6 +48,12 @@ public final class CompiledMapping implements RowTransform {
         this.keyRules = List.copyOf(keyRules);
         this.filter = filter;
         this.targets = List.copyOf(targets);
+        Map<List<String>, Row.Layout> l = new java.util.IdentityHashMap<>();
+        for (TargetShape t : this.targets) {
+            l.put(t.columns(), Row.Layout.of(t.columns()));
+            l.put(t.keyColumns(), Row.Layout.of(t.keyColumns()));
+        }
+        this.layouts = l;
         if (this.blueKeyColumns.isEmpty() || this.keyRules.size() != this.blueKeyColumns.size() || this.targets.isEmpty()) {
             throw new IllegalArgumentException(blueTable + ": needs a key rule per key column and at least one target");
         }
@@ -112,12 +118,19 @@ public final class CompiledMapping implements RowTransform {
         List<MappedRow> out = new ArrayList<>(targets.size());
         for (TargetShape t : targets) {
             List<String> columns = columnsOf.apply(t);
-            List<Object> values = new ArrayList<>(columns.size());
-            columns.forEach(c -> values.add(green.get(c)));
-            out.add(new MappedRow(t.table(), Row.of(columns, values)));
+            Object[] values = new Object[columns.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = green.get(columns.get(i));
+            }
+            Row.Layout layout = layouts.get(columns);
+            out.add(new MappedRow(t.table(), Row.of(layout != null ? layout : Row.Layout.of(columns),
+                    java.util.Arrays.asList(values))));
         }
         return out;
     }
+
+    /** Row layouts of the targets' column and key lists, built once (keyed by list identity); read-only. */
+    private final Map<List<String>, Row.Layout> layouts;
 
     private void checkKey(Row row) {
         for (String k : blueKeyColumns) {

@@ -19,7 +19,7 @@ import jdk.jfr.consumer.RecordingFile;
  * the package of the top frame (its first three segments) and by top frame ({@code Class.method}).
  * Stateless; reads the files with the JDK's {@link RecordingFile}.
  */
-final class JfrSummary {
+public final class JfrSummary {
 
     private JfrSummary() {
     }
@@ -30,7 +30,7 @@ final class JfrSummary {
      *
      * @param top how many entries per grouping
      */
-    static List<String> summarize(List<Path> recordings, int top) throws IOException {
+    public static List<String> summarize(List<Path> recordings, int top) throws IOException {
         Map<String, Long> byThread = new HashMap<>();
         Map<String, Long> byPackage = new HashMap<>();
         Map<String, Long> byFrame = new HashMap<>();

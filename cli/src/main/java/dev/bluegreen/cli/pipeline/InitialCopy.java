@@ -92,8 +92,10 @@ final class InitialCopy {
                         name, state.consistentLsn());
                 return new InitialCopy(config, backfill, null);
             }
-            if (CaptureOffsets.read(config) == CaptureOffsets.State.STREAMING) {
-                LOG.info("{} - capture already streams from a stored position; no initial copy", name);
+            boolean greenHasData = sinkApplied(g, name);
+            if (CaptureOffsets.read(config) == CaptureOffsets.State.STREAMING && greenHasData) {
+                // an earlier run (capture.snapshot initial or never) already fills green: keep streaming
+                LOG.info("{} - capture already streams from a stored position into green; no initial copy", name);
                 return null;
             }
             if (SnapshotSlot.exists(b, config.slotName())) {
@@ -103,8 +105,9 @@ final class InitialCopy {
                         + " consistent point", name, config.slotName());
                 SnapshotSlot.drop(b, config.slotName());
             }
+            // a stored position without data in green belongs to another green (or an older slot): stale
             deleteCaptureOffsets(config);
-            prepareTargets(g, pipeline);
+            prepareTargets(g, pipeline, greenHasData);
         } catch (SQLException e) {
             throw new BluegreenException(ErrorCode.GREEN_UNAVAILABLE, "preparing the backfill failed: " + e.getMessage(), e);
         }
@@ -174,16 +177,7 @@ final class InitialCopy {
      * Green's targets must be empty for COPY. Rows that bluegreen itself replicated there (its sink has
      * stored offsets) are removed; rows of unknown origin stop the start.
      */
-    private static void prepareTargets(Connection g, ValidatedPipeline pipeline) throws SQLException {
-        boolean ours;
-        try (PreparedStatement ps = g.prepareStatement("SELECT EXISTS (SELECT 1 FROM bluegreen.sink_offset"
-                + " WHERE pipeline = ? AND next_offset > 0)")) {
-            ps.setString(1, pipeline.config().name());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                ours = rs.getBoolean(1);
-            }
-        }
+    private static void prepareTargets(Connection g, ValidatedPipeline pipeline, boolean ours) throws SQLException {
         for (TableId t : pipeline.targetShapes().keySet()) {
             boolean empty;
             try (Statement st = g.createStatement();
@@ -203,6 +197,18 @@ final class InitialCopy {
                     + " pipeline)", pipeline.config().name(), t);
             try (Statement st = g.createStatement()) {
                 st.execute(PostgresDialect.INSTANCE.truncate(t));
+            }
+        }
+    }
+
+    /** True when this pipeline's sink has applied change events to green (stored offsets past 0). */
+    private static boolean sinkApplied(Connection g, String pipeline) throws SQLException {
+        try (PreparedStatement ps = g.prepareStatement("SELECT EXISTS (SELECT 1 FROM bluegreen.sink_offset"
+                + " WHERE pipeline = ? AND next_offset > 0)")) {
+            ps.setString(1, pipeline);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
             }
         }
     }

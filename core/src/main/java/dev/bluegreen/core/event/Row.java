@@ -26,19 +26,53 @@ public final class Row {
     private final Map<String, Integer> index;
 
     private Row(List<String> columns, List<Object> values) {
-        if (columns.size() != values.size()) {
+        this(Layout.of(columns), values);
+    }
+
+    private Row(Layout layout, List<Object> values) {
+        if (layout.columns.size() != values.size()) {
             throw new IllegalArgumentException(
-                    "row has " + columns.size() + " columns but " + values.size() + " values");
+                    "row has " + layout.columns.size() + " columns but " + values.size() + " values");
         }
-        this.columns = List.copyOf(columns);
+        this.columns = layout.columns;
         this.values = Collections.unmodifiableList(new ArrayList<>(values));
-        Map<String, Integer> idx = new HashMap<>();
-        for (int i = 0; i < this.columns.size(); i++) {
-            if (idx.put(this.columns.get(i), i) != null) {
-                throw new IllegalArgumentException("duplicate column '" + this.columns.get(i) + "' in row");
+        this.index = layout.index;
+    }
+
+    /**
+     * Column names with their positions, computed once and shared by every row built from it (a row
+     * otherwise builds its own name index; bulk paths such as the backfill build millions of rows with
+     * the same columns). Immutable and thread-safe.
+     */
+    public static final class Layout {
+        private final List<String> columns;
+        private final Map<String, Integer> index;
+
+        private Layout(List<String> columns) {
+            this.columns = List.copyOf(columns);
+            Map<String, Integer> idx = new HashMap<>();
+            for (int i = 0; i < this.columns.size(); i++) {
+                if (idx.put(this.columns.get(i), i) != null) {
+                    throw new IllegalArgumentException("duplicate column '" + this.columns.get(i) + "' in row");
+                }
             }
+            this.index = idx;
         }
-        this.index = idx;
+
+        /**
+         * The layout of these column names, in order.
+         *
+         * @throws IllegalArgumentException when a name repeats
+         */
+        public static Layout of(List<String> columns) {
+            requireNonNull(columns, "columns is null");
+            return new Layout(columns);
+        }
+
+        /** The column names, in order. */
+        public List<String> columns() {
+            return columns;
+        }
     }
 
     /** Builds a row from parallel lists; values may hold {@code null}. */
@@ -46,6 +80,17 @@ public final class Row {
         requireNonNull(columns, "columns is null");
         requireNonNull(values, "values is null");
         return new Row(columns, values);
+    }
+
+    /**
+     * Builds a row of a precomputed layout (the values are copied).
+     *
+     * @throws IllegalArgumentException when the value count differs from the layout's column count
+     */
+    public static Row of(Layout layout, List<Object> values) {
+        requireNonNull(layout, "layout is null");
+        requireNonNull(values, "values is null");
+        return new Row(layout, values);
     }
 
     /** Builds a row from an ordered map (insertion order is column order); values may be null. */

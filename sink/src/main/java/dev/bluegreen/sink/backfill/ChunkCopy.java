@@ -126,10 +126,11 @@ final class ChunkCopy {
         try (InputStream data = new PGCopyInputStream(blue.unwrap(PGConnection.class), out)) {
             BinaryCopyReader reader = new BinaryCopyReader(data, types);
             Object[] values = new Object[columns.size()];
+            Row.Layout layout = Row.Layout.of(columns);
             int sinceReport = 0;
             while (reader.next(values)) {
                 read++;
-                Row row = Row.of(columns, Arrays.asList(values));
+                Row row = Row.of(layout, Arrays.asList(values));
                 try {
                     List<MappedRow> mapped = table.transform().map(row);
                     for (int i = 0; i < mapped.size(); i++) {
