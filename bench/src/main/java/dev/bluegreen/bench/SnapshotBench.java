@@ -39,12 +39,13 @@ import java.util.concurrent.TimeUnit;
  * must equal blue's, else the run aborts with {@code WRONG DATA}.
  *
  * <p>Arguments: {@code --scale N} (pgbench scale, default 50 = 5,000,000 rows), {@code --reps N} (default 5),
- * {@code --parallelism N} (bluegreen's workers, default 2), {@code --jfr} (profile each bluegreen child and
+ * {@code --parallelism N} (bluegreen's workers, default 2), {@code --contenders a,b} (a subset, for
+ * exploring; ratios and targets need all four), {@code --jfr} (profile each bluegreen child and
  * summarise where its CPU went in the notes). Results: stdout and {@code bench/target/results/}.
  */
 public final class SnapshotBench {
 
-    private static final List<String> CONTENDERS = List.of("pipe", "identity", "identity-rows", "transform");
+    private static final List<String> ALL = List.of("pipe", "identity", "identity-rows", "transform");
 
     private final Path root;
     private final Path jar;
@@ -64,6 +65,7 @@ public final class SnapshotBench {
     public static void main(String[] args) throws Exception {
         int scale = intArg(args, "--scale", 50);
         int reps = intArg(args, "--reps", 5);
+        List<String> contenders = listArg(args, "--contenders", ALL);
         SnapshotBench bench = new SnapshotBench(Path.of(System.getProperty("bluegreen.project.root", "."))
                 .toAbsolutePath().normalize(), intArg(args, "--parallelism", 2), List.of(args).contains("--jfr"));
         BenchReport report = new BenchReport("s1-snapshot", "initial copy of pgbench_accounts: bluegreen vs the raw"
@@ -77,8 +79,8 @@ public final class SnapshotBench {
             blue.execute("bench", "VACUUM (FREEZE, ANALYZE)");
             long[] expected = checksum(blue, "bench", "SELECT count(*), sum(abalance) FROM pgbench_accounts");
             for (int rep = 1; rep <= reps; rep++) {
-                for (int i = 0; i < CONTENDERS.size(); i++) {
-                    String c = CONTENDERS.get((i + rep - 1) % CONTENDERS.size());
+                for (int i = 0; i < contenders.size(); i++) {
+                    String c = contenders.get((i + rep - 1) % contenders.size());
                     Run r = bench.run(c, rep, blue, green, broker.bootstrapServers(), expected);
                     double rowsPerSecond = expected[0] * 1000.0 / r.ms();
                     System.out.printf(Locale.ROOT, "rep %d %-14s %,10.0f rows/s (%,d ms)%s%n", rep, c, rowsPerSecond,
@@ -90,6 +92,10 @@ public final class SnapshotBench {
                 }
             }
         }
+        if (!contenders.containsAll(ALL)) {
+            report.write();
+            return;
+        }
         double identity = report.ratio("identity / pipe", label("identity"), label("pipe"));
         double rows = report.ratio("identity-rows / pipe", label("identity-rows"), label("pipe"));
         double transform = report.ratio("transform / pipe", label("transform"), label("pipe"));
@@ -99,7 +105,7 @@ public final class SnapshotBench {
         report.note(String.format(Locale.ROOT, "identity forced through the per-row path: %.2f x the pipe", rows));
         report.note("bluegreen's time is its copy (plan committed to done mark), without JVM and broker start-up;"
                 + " the pipe's is the whole psql | psql pipeline");
-        for (String c : CONTENDERS.subList(1, CONTENDERS.size())) {
+        for (String c : ALL.subList(1, ALL.size())) {
             List<Path> files = bench.recordings.stream().filter(f -> f.getParent().getFileName().toString()
                     .matches("s1_" + c.replace('-', '_') + "_[0-9]+"))
                     .toList();
@@ -271,6 +277,19 @@ public final class SnapshotBench {
                 Files.delete(p);
             }
         }
+    }
+
+    private static List<String> listArg(String[] args, String name, List<String> def) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                List<String> out = List.of(args[i + 1].split(","));
+                if (!ALL.containsAll(out)) {
+                    throw new IllegalArgumentException(name + " takes a comma-separated subset of " + ALL);
+                }
+                return out;
+            }
+        }
+        return def;
     }
 
     private static int intArg(String[] args, String name, int def) {

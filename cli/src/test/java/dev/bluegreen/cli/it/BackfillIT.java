@@ -79,6 +79,8 @@ class BackfillIT {
             assertThat(writesDuringCopy).as("blue took writes while the copy ran").isGreaterThan(100);
             Drain.await(p, Duration.ofMinutes(2));
             Pipelines.assertGreenMatchesBlue(p);
+            assertThat(Pipelines.statusOutput(work.resolve("pipeline.yaml"))).containsPattern(
+                    "initial copy: done at [0-9A-F]+/[0-9A-F]+, 3[01] of 3[01] chunks");
             try (Connection g = greenServer.postgres().connect("consistent"); Statement st = g.createStatement()) {
                 ResultSet rs = st.executeQuery("SELECT state, chunks, resumed FROM bluegreen.backfill");
                 assertThat(rs.next()).isTrue();

@@ -202,6 +202,49 @@ public final class TextCopyWriter {
 
     private void putEscaped(CharSequence s) throws IOException {
         int n = s.length();
+        // at most 3 bytes per char (UTF-8 of the BMP, 4 for a surrogate pair of 2 chars; escapes take 2)
+        if (3L * n > buf.length - pos) {
+            flush();
+            if (3L * n > buf.length) {
+                putEscapedSlow(s);
+                return;
+            }
+        }
+        byte[] b = buf;
+        int p = pos;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x80 && c != '\\') {
+                b[p++] = (byte) c;
+            } else if (c < 0x80) {
+                switch (c) {
+                    case '\\': b[p++] = '\\'; b[p++] = '\\'; break;
+                    case '\n': b[p++] = '\\'; b[p++] = 'n'; break;
+                    case '\r': b[p++] = '\\'; b[p++] = 'r'; break;
+                    case '\t': b[p++] = '\\'; b[p++] = 't'; break;
+                    default: b[p++] = (byte) c;
+                }
+            } else if (c < 0x800) {
+                b[p++] = (byte) (0xC0 | (c >> 6));
+                b[p++] = (byte) (0x80 | (c & 0x3F));
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                b[p++] = (byte) (0xF0 | (cp >> 18));
+                b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                b[p++] = (byte) (0x80 | (cp & 0x3F));
+            } else {
+                b[p++] = (byte) (0xE0 | (c >> 12));
+                b[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                b[p++] = (byte) (0x80 | (c & 0x3F));
+            }
+        }
+        pos = p;
+    }
+
+    /** The same, byte by byte through {@link #put}, for values longer than a third of the buffer. */
+    private void putEscapedSlow(CharSequence s) throws IOException {
+        int n = s.length();
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             if (c < 0x80) {
