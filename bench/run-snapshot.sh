@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark S1 (issue 5): bluegreen's initial copy of pgbench_accounts (identity piped, identity per row,
 # renames + computed column) against the raw binary COPY pipe psql | psql between the same servers.
-#   bench/run-snapshot.sh [--scale N] [--reps N] [--parallelism N]   (defaults: scale 50, 5 reps, 2 workers)
+#   bench/run-snapshot.sh [--scale N] [--reps N] [--parallelism N]   (defaults: scale 50, 5 reps, 4 workers)
 # Builds the shipped jar and the bench module (no tests), then runs SnapshotBench. Results: stdout (markdown)
 # and bench/target/results/s1-snapshot-<time>.{json,md}. About 2.5 minutes per repetition at scale 50.
 set -euo pipefail

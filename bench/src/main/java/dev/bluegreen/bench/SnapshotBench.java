@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  * must equal blue's, else the run aborts with {@code WRONG DATA}.
  *
  * <p>Arguments: {@code --scale N} (pgbench scale, default 50 = 5,000,000 rows), {@code --reps N} (default 5),
- * {@code --parallelism N} (bluegreen's workers, default 2), {@code --contenders a,b} (a subset, for
+ * {@code --parallelism N} (bluegreen's workers, default 4, the product default), {@code --contenders a,b} (a subset, for
  * exploring; ratios and targets need all four), {@code --jfr} (profile each bluegreen child and
  * summarise where its CPU went in the notes). Results: stdout and {@code bench/target/results/}.
  */
@@ -67,7 +67,7 @@ public final class SnapshotBench {
         int reps = intArg(args, "--reps", 5);
         List<String> contenders = listArg(args, "--contenders", ALL);
         SnapshotBench bench = new SnapshotBench(Path.of(System.getProperty("bluegreen.project.root", "."))
-                .toAbsolutePath().normalize(), intArg(args, "--parallelism", 2), List.of(args).contains("--jfr"));
+                .toAbsolutePath().normalize(), intArg(args, "--parallelism", 4), List.of(args).contains("--jfr"));
         BenchReport report = new BenchReport("s1-snapshot", "initial copy of pgbench_accounts: bluegreen vs the raw"
                 + " binary COPY pipe").parameter("scale", scale).parameter("rows", scale * 100_000L)
                 .parameter("repetitions", reps).parameter("bluegreen workers", bench.parallelism);

@@ -47,7 +47,7 @@ class PipelineConfigLoaderTest {
         assertThat(c.kafka()).isEqualTo(new KafkaConfig("embedded", 1, Map.of()));
         assertThat(c.capture()).isEqualTo(new CaptureConfig(Duration.ofMillis(10), Duration.ofMillis(1000), "copy", 2048));
         assertThat(c.sink()).isEqualTo(new SinkConfig(2000, 100, Duration.ofMillis(200)));
-        assertThat(c.backfill()).isEqualTo(new BackfillConfig(2, 50_000, 0, "auto", "keep"));
+        assertThat(c.backfill()).isEqualTo(new BackfillConfig(4, 50_000, 0, "auto", "keep"));
         assertThat(c.slotName()).isEqualTo("bluegreen_shop");
         assertThat(c.topicPrefix()).isEqualTo("bluegreen.shop");
         TableMapping t = c.tables().get(0);
