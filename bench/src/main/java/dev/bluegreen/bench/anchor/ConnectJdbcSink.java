@@ -1,0 +1,408 @@
+package dev.bluegreen.bench.anchor;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bluegreen.cli.kafka.EmbeddedKafkaBroker;
+import dev.bluegreen.testkit.LocalPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * The anchor most teams build by hand: Debezium's PostgreSQL source connector and the Debezium JDBC sink
+ * connector on a real Kafka Connect worker (standalone mode, its own JVM; see {@link ConnectWorker}),
+ * through a real Kafka broker ({@link EmbeddedKafkaBroker}, its own JVM), from blue's tables into the
+ * identical, pre-created tables of green.
+ *
+ * <p>Source: {@code pgoutput}, a slot and a publication of its own per start ({@code bench_jdbc_<id>},
+ * publication created for the captured tables only), JSON converter with schemas, {@code
+ * decimal.handling.mode=precise} (Connect {@code Decimal}, which the JDBC sink maps back to {@code numeric}).
+ * Sink: {@code insert.mode=upsert}, {@code delete.enabled=true}, {@code primary.key.mode=record_key},
+ * {@code schema.evolution=none}, {@code collection.name.format=${source.schema}.${source.table}} (topic
+ * to the green table of the same name), {@code batch.size} = consumer {@code max.poll.records} =
+ * {@link ConnectJdbcSinkConfig#sinkBatchSizeRows()}. One partition per topic, one task each.
+ *
+ * <p>Lifecycle: {@link #start} (broker, worker, sink connector RUNNING, then the source connector, whose
+ * creation is the time origin, RUNNING with its slot active) → {@link #awaitRows} / {@link #awaitInSync}
+ * → {@link #close()}. Start-up (about 10-20 s on two cores) is before the origin and not part of any figure.
+ *
+ * <p>Usage (S1, the snapshot of {@code pgbench_accounts}):
+ * <pre>{@code
+ * var config = ConnectJdbcSinkConfig.defaults(root, root.resolve("bench/target/jdbc-sink"), Mode.SNAPSHOT,
+ *         List.of("public.pgbench_accounts"));
+ * try (ConnectJdbcSink anchor = ConnectJdbcSink.start(config, blue, "s1", green, "s1")) {
+ *     Duration took = anchor.awaitRows("public.pgbench_accounts", 100_000 * scale, Duration.ofMinutes(30));
+ *     anchor.checkInSync();   // green's checksum equals blue's, else IllegalStateException
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safety: not thread-safe; one thread drives it. {@link #close()} is idempotent and also
+ * runs from the shutdown hooks of the broker and the worker (they stop the processes, not the slot).
+ */
+public final class ConnectJdbcSink implements AutoCloseable {
+
+    /** How long {@link #start} waits for each connector to be RUNNING (and the source's slot active). */
+    public static final Duration CONNECTOR_READY_TIMEOUT = Duration.ofSeconds(120);
+
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration STATUS_EVERY = Duration.ofSeconds(2);
+    private static final String SOURCE = "blue-source";
+    private static final String SINK = "green-jdbc-sink";
+
+    private final ConnectJdbcSinkConfig config;
+    private final EmbeddedKafkaBroker broker;
+    private final ConnectWorker worker;
+    private final LocalPostgres blue;
+    private final String blueDb;
+    private final LocalPostgres green;
+    private final String greenDb;
+    private final String slot;
+    private final long sourceStartedNanos;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private ConnectJdbcSink(ConnectJdbcSinkConfig config, EmbeddedKafkaBroker broker, ConnectWorker worker,
+                            LocalPostgres blue, String blueDb, LocalPostgres green, String greenDb, String slot,
+                            long sourceStartedNanos) {
+        this.config = config;
+        this.broker = broker;
+        this.worker = worker;
+        this.blue = blue;
+        this.blueDb = blueDb;
+        this.green = green;
+        this.greenDb = greenDb;
+        this.slot = slot;
+        this.sourceStartedNanos = sourceStartedNanos;
+    }
+
+    /**
+     * Wipes {@code config.workDir()} (stopping a broker or worker a killed parent left there), starts the
+     * broker and the worker, creates one topic per table, the sink connector (waits until RUNNING), then
+     * the source connector (the time origin of {@link #awaitRows}) and waits until it is RUNNING with its
+     * replication slot active: from then on, every change committed on blue reaches green.
+     *
+     * @param blue the source server; the slot and publication are created in {@code blueDb}
+     * @param green the target server; the tables must exist in {@code greenDb} (empty for a snapshot,
+     *     equal to blue's for {@link ConnectJdbcSinkConfig.Mode#STREAMING})
+     * @return the running anchor; the caller must {@link #close()} it
+     * @throws IllegalStateException if the worker class path file is missing, a process does not start,
+     *     or a connector fails or is not ready in time (the message names it, its trace and the worker
+     *     log); nothing is left running
+     * @throws UncheckedIOException if the work folder cannot be written
+     */
+    public static ConnectJdbcSink start(ConnectJdbcSinkConfig config, LocalPostgres blue, String blueDb,
+                                        LocalPostgres green, String greenDb) {
+        requireNonNull(config, "config is null");
+        String classPath = readClassPath(config.workerClassPathFile());
+        String slot = "bench_jdbc_" + Long.toString(System.currentTimeMillis(), 36);
+        Path work = config.workDir().toAbsolutePath().normalize();
+        EmbeddedKafkaBroker broker = null;
+        ConnectWorker worker = null;
+        try {
+            ConnectWorker.stopStale(work.resolve("connect"));
+            EmbeddedKafkaBroker.stopLeftover(work);
+            deleteTree(work);
+            broker = EmbeddedKafkaBroker.start(work);
+            createTopics(broker.bootstrapServers(), slot, config.tables());
+            worker = ConnectWorker.start(work.resolve("connect"), classPath, broker.bootstrapServers(),
+                    config.workerMaxHeapMb());
+            worker.putConnector(SINK, ConnectorConfigs.sink(config, slot, green, greenDb));
+            awaitRunning(worker, SINK, null);
+            long origin = System.nanoTime();
+            worker.putConnector(SOURCE, ConnectorConfigs.source(config, slot, blue, blueDb));
+            awaitRunning(worker, SOURCE, () -> slotActive(blue, blueDb, slot));
+            return new ConnectJdbcSink(config, broker, worker, blue, blueDb, green, greenDb, slot, origin);
+        } catch (IOException | RuntimeException e) {
+            if (worker != null) {
+                worker.stop();
+            }
+            if (broker != null) {
+                broker.close();
+            }
+            dropSlot(blue, blueDb, slot);
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("starting the Connect anchor in " + work + " failed", io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    /**
+     * Waits until {@code greenTable} holds at least {@code rows} rows ({@code count(*)} every 100 ms), and
+     * checks the worker and both connectors every 2 s.
+     *
+     * @param greenTable {@code schema.table} in green
+     * @return the time from the source connector's creation until the count was reached (resolution 100 ms
+     *     plus one count)
+     * @throws IllegalStateException if the timeout passes (the message holds the count), the worker exits
+     *     or a connector or task fails (its trace and the worker log path are in the message)
+     */
+    public Duration awaitRows(String greenTable, long rows, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long lastStatus = System.nanoTime();
+        long count = -1;
+        try (Connection c = green.connect(greenDb); PreparedStatement st = c.prepareStatement(
+                "SELECT count(*) FROM " + greenTable)) {
+            while (System.nanoTime() - deadline < 0) {
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    count = rs.getLong(1);
+                }
+                if (count >= rows) {
+                    return Duration.ofNanos(System.nanoTime() - sourceStartedNanos);
+                }
+                if (System.nanoTime() - lastStatus > STATUS_EVERY.toNanos()) {
+                    checkHealthy();
+                    lastStatus = System.nanoTime();
+                }
+                ConnectWorker.sleep(POLL);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("counting the rows of " + greenTable + " in green failed", e);
+        }
+        throw new IllegalStateException(String.format(Locale.ROOT, "%s in green holds %,d of %,d rows after %s;"
+                + " worker log %s", greenTable, count, rows, timeout, worker.log()));
+    }
+
+    /**
+     * Waits until every captured table has the same {@link TableChecksum} on green as on blue (both read
+     * every 250 ms, blue first), checking the worker and connectors every 2 s. Meant for after blue's
+     * writes have stopped.
+     *
+     * @return the time from this call until the checksums matched
+     * @throws IllegalStateException if they still differ after {@code timeout} (both checksums are in the
+     *     message), or the worker or a connector fails
+     */
+    public Duration awaitInSync(Duration timeout) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        long lastStatus = start;
+        String last = "";
+        while (System.nanoTime() - deadline < 0) {
+            last = differences();
+            if (last.isEmpty()) {
+                return Duration.ofNanos(System.nanoTime() - start);
+            }
+            if (System.nanoTime() - lastStatus > STATUS_EVERY.toNanos()) {
+                checkHealthy();
+                lastStatus = System.nanoTime();
+            }
+            ConnectWorker.sleep(Duration.ofMillis(250));
+        }
+        throw new IllegalStateException("green still differs from blue after " + timeout + ": " + last
+                + "; worker log " + worker.log());
+    }
+
+    /**
+     * Checks once that every captured table has the same {@link TableChecksum} on green as on blue.
+     *
+     * @throws IllegalStateException naming each table that differs, with both checksums
+     */
+    public void checkInSync() {
+        String d = differences();
+        if (!d.isEmpty()) {
+            throw new IllegalStateException("WRONG DATA: green differs from blue: " + d + "; worker log " + worker.log());
+        }
+    }
+
+    /** @return {@link System#nanoTime()} just before the source connector was created: the time origin */
+    public long sourceStartedNanos() {
+        return sourceStartedNanos;
+    }
+
+    /** @return the worker's output file ({@code workDir/connect/worker.log}) */
+    public Path workerLog() {
+        return worker.log();
+    }
+
+    /** @return the replication slot (and publication) name on blue */
+    public String slotName() {
+        return slot;
+    }
+
+    /**
+     * Stops the worker (SIGTERM, then SIGKILL after 30 s) and the broker by their process ids, drops the
+     * slot and publication on blue, and deletes the topic data. Keeps {@code worker.log}. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            worker.stop();
+        } finally {
+            try {
+                broker.close();
+            } finally {
+                dropSlot(blue, blueDb, slot);
+                try {
+                    deleteTree(broker.dataDir());
+                } catch (IOException e) {
+                    System.err.println("could not delete the anchor's topic data in " + broker.dataDir() + ": " + e);
+                }
+            }
+        }
+    }
+
+    private String differences() {
+        StringBuilder out = new StringBuilder();
+        try (Connection b = blue.connect(blueDb); Connection g = green.connect(greenDb)) {
+            for (String t : config.tables()) {
+                TableChecksum bc = TableChecksum.of(b, t);
+                TableChecksum gc = TableChecksum.of(g, t);
+                if (!bc.equals(gc)) {
+                    out.append(out.isEmpty() ? "" : "; ").append(t).append(" blue ").append(bc).append(" green ")
+                            .append(gc);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the checksums of " + config.tables() + " failed", e);
+        }
+        return out.toString();
+    }
+
+    private void checkHealthy() {
+        if (!worker.isAlive()) {
+            throw new IllegalStateException("the Kafka Connect worker (pid " + worker.pid() + ") exited; its log "
+                    + worker.log() + " ends:\n" + worker.logTail());
+        }
+        for (String name : List.of(SOURCE, SINK)) {
+            try {
+                failure(worker, name, worker.status(name));
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading connector " + name + "'s status failed; worker log "
+                        + worker.log(), e);
+            }
+        }
+    }
+
+    /** Throws if the status shows the connector or a task FAILED; returns whether all are RUNNING. */
+    private static boolean failure(ConnectWorker worker, String name, JsonNode status) {
+        if (status == null) {
+            return false;
+        }
+        boolean running = "RUNNING".equals(status.path("connector").path("state").asText());
+        if ("FAILED".equals(status.path("connector").path("state").asText())) {
+            throw new IllegalStateException("connector " + name + " FAILED: " + status.path("connector")
+                    .path("trace").asText() + "\nworker log " + worker.log());
+        }
+        if (status.path("tasks").isEmpty()) {
+            return false;
+        }
+        for (JsonNode task : status.path("tasks")) {
+            String state = task.path("state").asText();
+            if ("FAILED".equals(state)) {
+                throw new IllegalStateException("connector " + name + " task " + task.path("id").asText()
+                        + " FAILED: " + task.path("trace").asText() + "\nworker log " + worker.log());
+            }
+            running &= "RUNNING".equals(state);
+        }
+        return running;
+    }
+
+    private interface Check {
+        boolean ok() throws SQLException;
+    }
+
+    private static void awaitRunning(ConnectWorker worker, String name, Check extra) throws IOException {
+        long deadline = System.nanoTime() + CONNECTOR_READY_TIMEOUT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            if (!worker.isAlive()) {
+                throw new IllegalStateException("the Kafka Connect worker exited while starting connector " + name
+                        + "; its log " + worker.log() + " ends:\n" + worker.logTail());
+            }
+            try {
+                if (failure(worker, name, worker.status(name)) && (extra == null || extra.ok())) {
+                    return;
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("checking connector " + name + "'s replication slot failed", e);
+            }
+            ConnectWorker.sleep(POLL);
+        }
+        throw new IllegalStateException("connector " + name + " was not RUNNING" + (extra == null ? "" : " with its"
+                + " slot active") + " within " + CONNECTOR_READY_TIMEOUT + "; worker log " + worker.log());
+    }
+
+    private static boolean slotActive(LocalPostgres blue, String db, String slot) throws SQLException {
+        try (Connection c = blue.connect(db); PreparedStatement st = c.prepareStatement(
+                "SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+            st.setString(1, slot);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** Drops the slot (ending its walsender if a dead worker left it active) and the publication; logs failures. */
+    private static void dropSlot(LocalPostgres blue, String db, String slot) {
+        try (Connection c = blue.connect(db); PreparedStatement st = c.prepareStatement(
+                "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = ? AND active")) {
+            st.setString(1, slot);
+            st.execute();
+            for (int i = 0; i < 50; i++) {
+                try (PreparedStatement drop = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name)"
+                        + " FROM pg_replication_slots WHERE slot_name = ?")) {
+                    drop.setString(1, slot);
+                    drop.execute();
+                    break;
+                } catch (SQLException stillActive) {
+                    ConnectWorker.sleep(POLL); // the walsender takes a moment to release it
+                }
+            }
+            c.createStatement().execute("DROP PUBLICATION IF EXISTS " + slot);
+        } catch (SQLException e) {
+            System.err.println("could not drop replication slot or publication " + slot + " on blue: " + e);
+        }
+    }
+
+    private static void createTopics(String bootstrap, String prefix, List<String> tables) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(tables.stream().map(t -> new NewTopic(prefix + "." + t, 1, (short) 1)).toList())
+                    .all().get();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("creating the anchor's topics on " + bootstrap + " failed", e);
+        }
+    }
+
+    private static String readClassPath(Path file) {
+        try {
+            return Files.readString(file, UTF_8).trim();
+        } catch (IOException e) {
+            throw new IllegalStateException("the Connect worker's class path file " + file + " cannot be read (" + e
+                    + "); build it with: ./mvnw -q -B -f bench/connect-worker/pom.xml dependency:build-classpath"
+                    + " (bench/run-jdbc-sink.sh does)", e);
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
