@@ -14,6 +14,6 @@ version() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$root/pom.xml" | head -n 1; }
 (cd "$root" && ./mvnw -q -B -f bench/connect-worker/pom.xml dependency:build-classpath \
     -Dkafka.version="$(version kafka.version)" -Ddebezium.version="$(version debezium.version)" \
     -Dpostgresql.version="$(version postgresql.version)")
-exec java -Xmx512m -Dbluegreen.project.root="$root" \
+exec java -Xmx512m -Dbluegreen.project.root="$root" -Dlogback.configurationFile="$root/bench/src/main/resources/logback.xml" \
     -cp "$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")" \
     dev.bluegreen.bench.JdbcSinkSmoke "$@"

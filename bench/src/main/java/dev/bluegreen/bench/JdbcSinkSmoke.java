@@ -6,6 +6,7 @@ import dev.bluegreen.bench.anchor.ConnectJdbcSinkConfig.Mode;
 import dev.bluegreen.bench.report.BenchReport;
 import dev.bluegreen.testkit.LocalPostgres;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,6 +84,8 @@ public final class JdbcSinkSmoke {
         BenchReport.Series rate = report.series("anchor: Debezium source + JDBC sink on Kafka Connect", "rows/s",
                 "anchor");
         BenchReport.Series seconds = report.series("anchor: connector start to all rows in green", "s", "anchor");
+        BenchReport.Series workerCpu = report.series("anchor: Connect worker CPU (start-up included)", "s", "anchor");
+        BenchReport.Series brokerCpu = report.series("anchor: broker CPU (start-up included)", "s", "anchor");
         String db = "jdbc_s1";
         for (int rep = 1; rep <= reps; rep++) {
             try {
@@ -93,12 +96,17 @@ public final class JdbcSinkSmoke {
                 try (ConnectJdbcSink anchor = ConnectJdbcSink.start(config(Mode.SNAPSHOT, List.of(ACCOUNTS)), blue, db,
                         green, db)) {
                     Duration took = anchor.awaitRows(ACCOUNTS, rows, Duration.ofHours(2));
+                    double wcpu = anchor.workerCpuTime().toMillis() / 1e3;
+                    double bcpu = anchor.brokerCpuTime().toMillis() / 1e3;
                     anchor.checkInSync();
                     double s = took.toNanos() / 1e9;
                     rate.add(rows / s);
                     seconds.add(s);
-                    System.out.printf(Locale.ROOT, "rep %d: %,d rows in %.2f s = %,.0f rows/s (checksums equal)%n",
-                            rep, rows, s, rows / s);
+                    workerCpu.add(wcpu);
+                    brokerCpu.add(bcpu);
+                    System.out.printf(Locale.ROOT, "rep %d: %,d rows in %.2f s = %,.0f rows/s (checksums equal);"
+                            + " CPU worker %.1f s, broker %.1f s; load average %.1f%n", rep, rows, s, rows / s, wcpu,
+                            bcpu, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
                 }
             } finally {
                 blue.execute("postgres", "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");

@@ -231,6 +231,23 @@ public final class ConnectJdbcSink implements AutoCloseable {
         return worker.log();
     }
 
+    /**
+     * @return the CPU time the worker JVM has used since it started (user + system, all threads), or
+     *     {@link Duration#ZERO} if the operating system does not tell
+     */
+    public Duration workerCpuTime() {
+        return cpuTime(worker.pid());
+    }
+
+    /** @return the CPU time the broker JVM has used since it started, or {@link Duration#ZERO} if unknown */
+    public Duration brokerCpuTime() {
+        return cpuTime(broker.pid());
+    }
+
+    private static Duration cpuTime(long pid) {
+        return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).orElse(Duration.ZERO);
+    }
+
     /** @return the replication slot (and publication) name on blue */
     public String slotName() {
         return slot;
