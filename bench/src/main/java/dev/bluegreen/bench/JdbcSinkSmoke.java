@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * time from pgbench's end until every table's checksum on green equals blue's ({@code s2-jdbc-sink-catchup}).
  *
  * <p>Arguments: {@code --scale N} (1), {@code --reps N} (5), {@code --batch ROWS} (the sink's batch size,
- * {@link ConnectJdbcSinkConfig#DEFAULT_SINK_BATCH_SIZE_ROWS}), {@code --unnest} (the sink's unnest insert),
+ * {@link ConnectJdbcSinkConfig#DEFAULT_SINK_BATCH_SIZE_ROWS}), {@code --unnest} (the sink's unnest insert, one
+ * statement per batch, with its reduction buffer),
  * {@code --streaming} (also the streaming check), {@code --streaming-only}, {@code --load-seconds N} (10).
  */
 public final class JdbcSinkSmoke {
@@ -84,8 +86,10 @@ public final class JdbcSinkSmoke {
         BenchReport.Series rate = report.series("anchor: Debezium source + JDBC sink on Kafka Connect", "rows/s",
                 "anchor");
         BenchReport.Series seconds = report.series("anchor: connector start to all rows in green", "s", "anchor");
-        BenchReport.Series workerCpu = report.series("anchor: Connect worker CPU (start-up included)", "s", "anchor");
-        BenchReport.Series brokerCpu = report.series("anchor: broker CPU (start-up included)", "s", "anchor");
+        BenchReport.Series sourceSeconds = report.series("anchor: connector start to all rows in the topic", "s",
+                "anchor");
+        BenchReport.Series workerCpu = report.series("anchor: Connect worker CPU, connector start to done", "s", "anchor");
+        BenchReport.Series brokerCpu = report.series("anchor: broker CPU, connector start to done", "s", "anchor");
         String db = "jdbc_s1";
         for (int rep = 1; rep <= reps; rep++) {
             try {
@@ -95,17 +99,27 @@ public final class JdbcSinkSmoke {
                 pgbench(green, "-i", "-q", "-I", "dtp", db);
                 try (ConnectJdbcSink anchor = ConnectJdbcSink.start(config(Mode.SNAPSHOT, List.of(ACCOUNTS)), blue, db,
                         green, db)) {
+                    CompletableFuture<Duration> topicFull = CompletableFuture.supplyAsync(() -> {
+                        while (anchor.topicRecords(ACCOUNTS) < rows) {
+                            sleepMs(200);
+                        }
+                        return Duration.ofNanos(System.nanoTime() - anchor.sourceStartedNanos());
+                    });
+                    Duration worker0 = anchor.workerCpuTime();
+                    Duration broker0 = anchor.brokerCpuTime();
                     Duration took = anchor.awaitRows(ACCOUNTS, rows, Duration.ofHours(2));
-                    double wcpu = anchor.workerCpuTime().toMillis() / 1e3;
-                    double bcpu = anchor.brokerCpuTime().toMillis() / 1e3;
+                    double wcpu = anchor.workerCpuTime().minus(worker0).toMillis() / 1e3;
+                    double bcpu = anchor.brokerCpuTime().minus(broker0).toMillis() / 1e3;
+                    double inTopic = topicFull.get(1, TimeUnit.MINUTES).toNanos() / 1e9;
                     anchor.checkInSync();
                     double s = took.toNanos() / 1e9;
+                    sourceSeconds.add(inTopic);
                     rate.add(rows / s);
                     seconds.add(s);
                     workerCpu.add(wcpu);
                     brokerCpu.add(bcpu);
-                    System.out.printf(Locale.ROOT, "rep %d: %,d rows in %.2f s = %,.0f rows/s (checksums equal);"
-                            + " CPU worker %.1f s, broker %.1f s; load average %.1f%n", rep, rows, s, rows / s, wcpu,
+                    System.out.printf(Locale.ROOT, "rep %d: %,d rows in %.2f s = %,.0f rows/s (checksums equal; all"
+                            + " in the topic after %.2f s); CPU worker %.1f s, broker %.1f s; load average %.1f%n", rep, rows, s, rows / s, inTopic, wcpu,
                             bcpu, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
                 }
             } finally {
@@ -136,14 +150,27 @@ public final class JdbcSinkSmoke {
                     green, db)) {
                 anchor.checkInSync(); // pgbench -i is deterministic: equal before the load
                 String out = pgbench(blue, "-n", "-c", "2", "-j", "2", "-T", Integer.toString(loadSeconds), db);
+                long ended = System.nanoTime();
+                long tx = out.lines().filter(l -> l.startsWith("number of transactions actually processed"))
+                        .map(l -> Long.parseLong(l.replaceAll("\\D+", ""))).findFirst()
+                        .orElseThrow(() -> new IllegalStateException("pgbench printed no transaction count:\n" + out));
+                // pgbench's default script: 3 updates and 1 insert per transaction, one change event each
+                CompletableFuture<Duration> inTopics = CompletableFuture.supplyAsync(() -> {
+                    while (PGBENCH_TABLES.stream().mapToLong(anchor::topicRecords).sum() < 4 * tx) {
+                        sleepMs(200);
+                    }
+                    return Duration.ofNanos(System.nanoTime() - ended);
+                });
                 Duration catchUp = anchor.awaitInSync(Duration.ofMinutes(30));
-                String tx = out.lines().filter(l -> l.startsWith("number of transactions actually processed"))
-                        .findFirst().orElse("(pgbench printed no transaction count)");
+                double topicsMs = inTopics.get(1, TimeUnit.MINUTES).toNanos() / 1e6;
                 report.series("anchor: pgbench end to green == blue (all 4 tables)", "ms", "anchor")
                         .add(catchUp.toNanos() / 1e6);
-                report.note("pgbench on blue: " + tx + ". Checksums (count + per-row MD5 sum) of the four pgbench "
-                        + "tables polled on both sides every 250 ms; resolution about 250 ms plus the checksum reads.");
-                System.out.printf(Locale.ROOT, "streaming: %s; green equal to blue %.0f ms after pgbench ended%n", tx,
+                report.series("anchor: pgbench end to all 4 x transactions change events in the topics", "ms",
+                        "anchor").add(topicsMs);
+                report.note("pgbench on blue: " + tx + " transactions. Checksums (count + per-row MD5 sum) of the four"
+                        + " pgbench tables polled on both sides every 250 ms; resolution about 250 ms plus the reads.");
+                System.out.printf(Locale.ROOT, "streaming: %,d pgbench transactions; all %,d change events in the topics"
+                        + " %.0f ms and green equal to blue %.0f ms after pgbench ended%n", tx, 4 * tx, topicsMs,
                         catchUp.toNanos() / 1e6);
             }
         } finally {
@@ -167,6 +194,15 @@ public final class JdbcSinkSmoke {
                     + Files.readString(log));
         }
         return Files.readString(log);
+    }
+
+    private static void sleepMs(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     private static int intArg(String[] args, String name, int def) {

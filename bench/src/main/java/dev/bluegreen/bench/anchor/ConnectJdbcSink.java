@@ -19,11 +19,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The anchor most teams build by hand: Debezium's PostgreSQL source connector and the Debezium JDBC sink
@@ -246,6 +249,27 @@ public final class ConnectJdbcSink implements AutoCloseable {
 
     private static Duration cpuTime(long pid) {
         return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).orElse(Duration.ZERO);
+    }
+
+    /**
+     * The number of records in the table's topic (its end offset; one partition): how far the source and
+     * Kafka are, whatever the sink has written. Opens a short-lived admin client; for diagnostics, polled
+     * no more than a few times a second.
+     *
+     * @param table {@code schema.table}, one of the config's tables
+     * @throws IllegalStateException if the broker does not answer within 10 s
+     */
+    public long topicRecords(String table) {
+        TopicPartition tp = new TopicPartition(slot + "." + table, 0);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get(10, TimeUnit.SECONDS)
+                    .offset();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("reading the end offset of " + tp + " failed", e);
+        }
     }
 
     /** @return the replication slot (and publication) name on blue */
