@@ -3,7 +3,6 @@ package dev.bluegreen.bench.anchor;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.bluegreen.cli.kafka.EmbeddedKafkaBroker;
 import dev.bluegreen.testkit.LocalPostgres;
 import java.io.IOException;
@@ -18,15 +17,8 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The anchor most teams build by hand: Debezium's PostgreSQL source connector and the Debezium JDBC sink
@@ -44,7 +36,7 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>Lifecycle: {@link #start} (broker, worker, sink connector RUNNING, then the source connector, whose
  * creation is the time origin, RUNNING with its slot active) → {@link #awaitRows} / {@link #awaitInSync}
- * → {@link #close()}. Start-up (about 10-20 s on two cores) is before the origin and not part of any figure.
+ * → {@link #close()}. Start-up (10-30 s on two shared cores) is before the origin and not part of any figure.
  *
  * <p>Usage (S1, the snapshot of {@code pgbench_accounts}):
  * <pre>{@code
@@ -56,8 +48,14 @@ import org.apache.kafka.common.TopicPartition;
  * }
  * }</pre>
  *
- * <p>Thread-safety: not thread-safe; one thread drives it. {@link #close()} is idempotent and also
- * runs from the shutdown hooks of the broker and the worker (they stop the processes, not the slot).
+ * <p>Usage (S2, streaming): pre-load both sides identically (e.g. {@code pgbench -i -s N} on each, plus the
+ * heartbeat table), start with {@code Mode.STREAMING} and the heartbeat table among {@code tables}; once
+ * {@link #start} returns, a row committed on blue reaches green's table of the same name.
+ *
+ * <p>Thread-safety: one thread drives {@link #start}, the waits and {@link #close()};
+ * {@link #topicRecords}, {@link #workerCpuTime()} and {@link #brokerCpuTime()} may be called from any thread
+ * meanwhile. {@link #close()} is idempotent. Should this JVM exit without it, the shutdown hooks of the
+ * broker and the worker stop those processes (the slot then stays on blue, which is throwaway).
  */
 public final class ConnectJdbcSink implements AutoCloseable {
 
@@ -122,14 +120,14 @@ public final class ConnectJdbcSink implements AutoCloseable {
             EmbeddedKafkaBroker.stopLeftover(work);
             deleteTree(work);
             broker = EmbeddedKafkaBroker.start(work);
-            createTopics(broker.bootstrapServers(), slot, config.tables());
+            AnchorTopics.create(broker.bootstrapServers(), config.tables().stream().map(t -> slot + "." + t).toList());
             worker = ConnectWorker.start(work.resolve("connect"), classPath, broker.bootstrapServers(),
                     config.workerMaxHeapMb());
             worker.putConnector(SINK, ConnectorConfigs.sink(config, slot, green, greenDb));
-            awaitRunning(worker, SINK, null);
+            ConnectorStatus.awaitRunning(worker, SINK, null);
             long origin = System.nanoTime();
             worker.putConnector(SOURCE, ConnectorConfigs.source(config, slot, blue, blueDb));
-            awaitRunning(worker, SOURCE, () -> slotActive(blue, blueDb, slot));
+            ConnectorStatus.awaitRunning(worker, SOURCE, () -> ReplicationSlot.active(blue, blueDb, slot));
             return new ConnectJdbcSink(config, broker, worker, blue, blueDb, green, greenDb, slot, origin);
         } catch (IOException | RuntimeException e) {
             if (worker != null) {
@@ -138,7 +136,7 @@ public final class ConnectJdbcSink implements AutoCloseable {
             if (broker != null) {
                 broker.close();
             }
-            dropSlot(blue, blueDb, slot);
+            ReplicationSlot.drop(blue, blueDb, slot);
             if (e instanceof IOException io) {
                 throw new UncheckedIOException("starting the Connect anchor in " + work + " failed", io);
             }
@@ -186,7 +184,8 @@ public final class ConnectJdbcSink implements AutoCloseable {
     /**
      * Waits until every captured table has the same {@link TableChecksum} on green as on blue (both read
      * every 250 ms, blue first), checking the worker and connectors every 2 s. Meant for after blue's
-     * writes have stopped.
+     * writes have stopped. Each poll scans every captured table on both sides (about 0.1 s per 100k rows):
+     * for large tables, a heartbeat row is the better probe.
      *
      * @return the time from this call until the checksums matched
      * @throws IllegalStateException if they still differ after {@code timeout} (both checksums are in the
@@ -260,16 +259,7 @@ public final class ConnectJdbcSink implements AutoCloseable {
      * @throws IllegalStateException if the broker does not answer within 10 s
      */
     public long topicRecords(String table) {
-        TopicPartition tp = new TopicPartition(slot + "." + table, 0);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get(10, TimeUnit.SECONDS)
-                    .offset();
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            throw new IllegalStateException("reading the end offset of " + tp + " failed", e);
-        }
+        return AnchorTopics.records(broker.bootstrapServers(), slot + "." + table);
     }
 
     /** @return the replication slot (and publication) name on blue */
@@ -292,7 +282,7 @@ public final class ConnectJdbcSink implements AutoCloseable {
             try {
                 broker.close();
             } finally {
-                dropSlot(blue, blueDb, slot);
+                ReplicationSlot.drop(blue, blueDb, slot);
                 try {
                     deleteTree(broker.dataDir());
                 } catch (IOException e) {
@@ -320,110 +310,7 @@ public final class ConnectJdbcSink implements AutoCloseable {
     }
 
     private void checkHealthy() {
-        if (!worker.isAlive()) {
-            throw new IllegalStateException("the Kafka Connect worker (pid " + worker.pid() + ") exited; its log "
-                    + worker.log() + " ends:\n" + worker.logTail());
-        }
-        for (String name : List.of(SOURCE, SINK)) {
-            try {
-                failure(worker, name, worker.status(name));
-            } catch (IOException e) {
-                throw new UncheckedIOException("reading connector " + name + "'s status failed; worker log "
-                        + worker.log(), e);
-            }
-        }
-    }
-
-    /** Throws if the status shows the connector or a task FAILED; returns whether all are RUNNING. */
-    private static boolean failure(ConnectWorker worker, String name, JsonNode status) {
-        if (status == null) {
-            return false;
-        }
-        boolean running = "RUNNING".equals(status.path("connector").path("state").asText());
-        if ("FAILED".equals(status.path("connector").path("state").asText())) {
-            throw new IllegalStateException("connector " + name + " FAILED: " + status.path("connector")
-                    .path("trace").asText() + "\nworker log " + worker.log());
-        }
-        if (status.path("tasks").isEmpty()) {
-            return false;
-        }
-        for (JsonNode task : status.path("tasks")) {
-            String state = task.path("state").asText();
-            if ("FAILED".equals(state)) {
-                throw new IllegalStateException("connector " + name + " task " + task.path("id").asText()
-                        + " FAILED: " + task.path("trace").asText() + "\nworker log " + worker.log());
-            }
-            running &= "RUNNING".equals(state);
-        }
-        return running;
-    }
-
-    private interface Check {
-        boolean ok() throws SQLException;
-    }
-
-    private static void awaitRunning(ConnectWorker worker, String name, Check extra) throws IOException {
-        long deadline = System.nanoTime() + CONNECTOR_READY_TIMEOUT.toNanos();
-        while (System.nanoTime() - deadline < 0) {
-            if (!worker.isAlive()) {
-                throw new IllegalStateException("the Kafka Connect worker exited while starting connector " + name
-                        + "; its log " + worker.log() + " ends:\n" + worker.logTail());
-            }
-            try {
-                if (failure(worker, name, worker.status(name)) && (extra == null || extra.ok())) {
-                    return;
-                }
-            } catch (SQLException e) {
-                throw new IllegalStateException("checking connector " + name + "'s replication slot failed", e);
-            }
-            ConnectWorker.sleep(POLL);
-        }
-        throw new IllegalStateException("connector " + name + " was not RUNNING" + (extra == null ? "" : " with its"
-                + " slot active") + " within " + CONNECTOR_READY_TIMEOUT + "; worker log " + worker.log());
-    }
-
-    private static boolean slotActive(LocalPostgres blue, String db, String slot) throws SQLException {
-        try (Connection c = blue.connect(db); PreparedStatement st = c.prepareStatement(
-                "SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
-            st.setString(1, slot);
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
-    }
-
-    /** Drops the slot (ending its walsender if a dead worker left it active) and the publication; logs failures. */
-    private static void dropSlot(LocalPostgres blue, String db, String slot) {
-        try (Connection c = blue.connect(db); PreparedStatement st = c.prepareStatement(
-                "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = ? AND active")) {
-            st.setString(1, slot);
-            st.execute();
-            for (int i = 0; i < 50; i++) {
-                try (PreparedStatement drop = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name)"
-                        + " FROM pg_replication_slots WHERE slot_name = ?")) {
-                    drop.setString(1, slot);
-                    drop.execute();
-                    break;
-                } catch (SQLException stillActive) {
-                    ConnectWorker.sleep(POLL); // the walsender takes a moment to release it
-                }
-            }
-            c.createStatement().execute("DROP PUBLICATION IF EXISTS " + slot);
-        } catch (SQLException e) {
-            System.err.println("could not drop replication slot or publication " + slot + " on blue: " + e);
-        }
-    }
-
-    private static void createTopics(String bootstrap, String prefix, List<String> tables) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(tables.stream().map(t -> new NewTopic(prefix + "." + t, 1, (short) 1)).toList())
-                    .all().get();
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            throw new IllegalStateException("creating the anchor's topics on " + bootstrap + " failed", e);
-        }
+        ConnectorStatus.checkHealthy(worker, List.of(SOURCE, SINK));
     }
 
     private static String readClassPath(Path file) {
