@@ -40,12 +40,15 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Arguments: {@code --scale N} (pgbench scale, default 50 = 5,000,000 rows), {@code --reps N} (default 5),
  * {@code --parallelism N} (bluegreen's workers, default 4, the product default), {@code --contenders a,b} (a subset, for
- * exploring; ratios and targets need all four), {@code --jfr} (profile each bluegreen child and
+ * exploring; ratios and targets need all four; {@code jdbc-sink} adds the hand-built Debezium + JDBC sink
+ * pipeline on a Kafka Connect worker, {@link dev.bluegreen.bench.anchor.ConnectJdbcSink}), {@code --jfr} (profile each bluegreen child and
  * summarise where its CPU went in the notes). Results: stdout and {@code bench/target/results/}.
  */
 public final class SnapshotBench {
 
     private static final List<String> ALL = List.of("pipe", "identity", "identity-rows", "transform");
+    /** Opt-in ({@code --contenders ...,jdbc-sink}): at 4-7k rows/s it needs a small scale. */
+    private static final String JDBC_SINK = "jdbc-sink";
 
     private final Path root;
     private final Path jar;
@@ -85,12 +88,22 @@ public final class SnapshotBench {
                     double rowsPerSecond = expected[0] * 1000.0 / r.ms();
                     System.out.printf(Locale.ROOT, "rep %d %-14s %,10.0f rows/s (%,d ms)%s%n", rep, c, rowsPerSecond,
                             r.ms(), r.peakRssMiB() > 0 ? String.format(Locale.ROOT, ", peak RSS %.0f MiB", r.peakRssMiB()) : "");
-                    report.series(label(c), "rows/s", c.equals("pipe") ? "anchor" : "bluegreen").add(rowsPerSecond);
+                    report.series(label(c), "rows/s", c.equals("pipe") || c.equals(JDBC_SINK) ? "anchor" : "bluegreen")
+                            .add(rowsPerSecond);
                     if (r.peakRssMiB() > 0) {
                         report.series("peak RSS of bluegreen run (" + c + ")", "MiB", "bluegreen").add(r.peakRssMiB());
                     }
                 }
             }
+        }
+        if (contenders.contains(JDBC_SINK)) {
+            report.ratio("jdbc-sink / pipe", label(JDBC_SINK), label("pipe"));
+            if (contenders.contains("transform")) {
+                report.ratio("transform / jdbc-sink", label("transform"), label(JDBC_SINK));
+            }
+            report.note("jdbc-sink: Debezium's snapshot through Kafka (JSON with schemas) into the Debezium JDBC sink"
+                    + " (upsert, batch 5,000) on a Kafka Connect worker JVM, timed from the source connector's creation"
+                    + " until green holds every row (bench/src/main/java/dev/bluegreen/bench/anchor/)");
         }
         if (!contenders.containsAll(ALL)) {
             report.write();
@@ -122,6 +135,7 @@ public final class SnapshotBench {
             case "identity" -> "bluegreen copy, identity mapping (path auto: piped)";
             case "identity-rows" -> "bluegreen copy, identity mapping (path rows: decoded + mapped)";
             case "transform" -> "bluegreen copy, renames + cast + computed column";
+            case JDBC_SINK -> "Debezium snapshot + JDBC sink on Kafka Connect";
             default -> contender;
         };
     }
@@ -143,7 +157,8 @@ public final class SnapshotBench {
             green.execute(db, "CREATE TABLE pgbench_accounts (aid integer PRIMARY KEY, bid integer, abalance integer,"
                     + " filler character(84))");
         }
-        Run r = contender.equals("pipe") ? pipe(blue, green, db) : bluegreen(contender, db, blue, green, kafka);
+        Run r = contender.equals("pipe") ? pipe(blue, green, db) : contender.equals(JDBC_SINK)
+                ? jdbcSink(db, blue, green, expected[0]) : bluegreen(contender, db, blue, green, kafka);
         long[] got = checksum(green, db, overhauled ? "SELECT count(*), sum(balance_cents) / 100 FROM bank.account"
                 : "SELECT count(*), sum(abalance) FROM pgbench_accounts");
         if (got[0] != expected[0] || got[1] != expected[1]) {
@@ -168,6 +183,15 @@ public final class SnapshotBench {
             throw new IllegalStateException("the COPY pipe failed; see " + log);
         }
         return new Run((System.nanoTime() - t0) / 1_000_000, 0);
+    }
+
+    private Run jdbcSink(String db, LocalPostgres blue, LocalPostgres green, long rows) throws Exception {
+        var cfg = dev.bluegreen.bench.anchor.ConnectJdbcSinkConfig.defaults(root, work.resolve(db + "-connect"),
+                dev.bluegreen.bench.anchor.ConnectJdbcSinkConfig.Mode.SNAPSHOT, List.of("public.pgbench_accounts"));
+        try (var anchor = dev.bluegreen.bench.anchor.ConnectJdbcSink.start(cfg, blue, "bench", green, db)) {
+            java.time.Duration took = anchor.awaitRows("public.pgbench_accounts", rows, java.time.Duration.ofHours(2));
+            return new Run(took.toMillis(), 0);
+        }
     }
 
     private Run bluegreen(String contender, String db, LocalPostgres blue, LocalPostgres green, String kafka)
@@ -283,8 +307,9 @@ public final class SnapshotBench {
         for (int i = 0; i < args.length - 1; i++) {
             if (args[i].equals(name)) {
                 List<String> out = List.of(args[i + 1].split(","));
-                if (!ALL.containsAll(out)) {
-                    throw new IllegalArgumentException(name + " takes a comma-separated subset of " + ALL);
+                if (!ALL.containsAll(out.stream().filter(c -> !c.equals(JDBC_SINK)).toList())) {
+                    throw new IllegalArgumentException(name + " takes a comma-separated subset of " + ALL + " and "
+                            + JDBC_SINK);
                 }
                 return out;
             }
