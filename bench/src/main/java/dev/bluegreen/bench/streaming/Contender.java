@@ -67,6 +67,11 @@ public interface Contender extends AutoCloseable {
     default void checkHealthy() {
     }
 
+    /** Whether {@link #pause} / {@link #resume} work (S3 needs them); a contender without runs in S2 only. */
+    default boolean pausable() {
+        return true;
+    }
+
     /** Stops replicating and removes what {@link #start} created on blue and green (slots, publications). */
     @Override
     void close() throws Exception;

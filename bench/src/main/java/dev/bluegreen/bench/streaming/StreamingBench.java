@@ -33,7 +33,7 @@ import java.util.Locale;
  * </ul>
  *
  * <p>Arguments: {@code --scale N} (default 50), {@code --reps N} (5), {@code --load-seconds N} (60),
- * {@code --backlog-seconds N} (60), {@code --contenders a,b} (default {@code bluegreen,native}),
+ * {@code --backlog-seconds N} (60), {@code --contenders a,b} (default {@code bluegreen,native}; {@code jdbcsink} adds the Debezium JDBC sink on a Connect worker, S2 only),
  * {@code --warmup-seconds N} (15: untimed pgbench load at the start of each S2 phase, every contender alike),
  * {@code --scenarios s2,s3} (default both; with only s2 there is no "no replication running" tps),
  * {@code --jfr} (record bluegreen's process with JFR and summarise its execution samples in the notes).
@@ -108,7 +108,9 @@ public final class StreamingBench {
                 case "bluegreen" -> out.add(new BluegreenContender(root, pair.blue, pair.green, pair.db,
                         StreamPair.TABLES, jfr));
                 case "native" -> out.add(new NativeContender(pair.blue, pair.green, pair.db));
-                default -> throw new IllegalArgumentException("unknown contender '" + n + "'; known: bluegreen, native");
+                case "jdbcsink" -> out.add(new JdbcSinkContender(root, pair.blue, pair.green, pair.db));
+                default -> throw new IllegalArgumentException("unknown contender '" + n + "'; known: bluegreen, native,"
+                        + " jdbcsink");
             }
         }
         return out;
@@ -119,7 +121,9 @@ public final class StreamingBench {
         List<String> base = new ArrayList<>();
         for (String scenario : scenarios) {
             for (Contender c : contenders) {
-                base.add(scenario + "_" + c.name());
+                if (scenario.equals("s2") || c.pausable()) {
+                    base.add(scenario + "_" + c.name());
+                }
             }
         }
         for (int rep = 1; rep <= reps; rep++) {

@@ -124,6 +124,11 @@ final class StreamingResults {
             double median = BenchReport.median(p99);
             s2.target("S2: bluegreen lag p99 <= 1 s", median <= 1000, String.format(Locale.ROOT,
                     "median of the runs' p99 %.0f ms, worst run %.0f ms", median, BenchReport.percentile(p99, 100)));
+            if (has(s2, "jdbcsink lag p99")) {
+                double theirs = s2.series("jdbcsink lag p99", "ms", "anchor").median();
+                s2.target("S2: bluegreen lag p99 below the Debezium JDBC sink's", median < theirs, String.format(
+                        Locale.ROOT, "medians of the runs' p99: bluegreen %.0f ms, JDBC sink %.0f ms", median, theirs));
+            }
         }
         memoryTargets();
         s2Profile.forEach(s2::note);
