@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -92,7 +91,7 @@ final class InitialCopy {
                         name, state.consistentLsn());
                 return new InitialCopy(config, backfill, null);
             }
-            boolean greenHasData = sinkApplied(g, name);
+            boolean greenHasData = SnapshotRebuild.hasReplicatedData(g, name);
             if (CaptureOffsets.read(config) == CaptureOffsets.State.STREAMING && greenHasData) {
                 // an earlier run (capture.snapshot initial or never) already fills green: keep streaming
                 LOG.info("{} - capture already streams from a stored position into green; no initial copy", name);
@@ -197,18 +196,6 @@ final class InitialCopy {
                     + " pipeline)", pipeline.config().name(), t);
             try (Statement st = g.createStatement()) {
                 st.execute(PostgresDialect.INSTANCE.truncate(t));
-            }
-        }
-    }
-
-    /** True when this pipeline's sink has applied change events to green (stored offsets past 0). */
-    private static boolean sinkApplied(Connection g, String pipeline) throws SQLException {
-        try (PreparedStatement ps = g.prepareStatement("SELECT EXISTS (SELECT 1 FROM bluegreen.sink_offset"
-                + " WHERE pipeline = ? AND next_offset > 0)")) {
-            ps.setString(1, pipeline);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
             }
         }
     }

@@ -71,7 +71,8 @@ final class SnapshotRebuild {
         }
     }
 
-    private static boolean hasReplicatedData(Connection c, String pipeline) throws SQLException {
+    /** True when this pipeline's sink has applied change events to green (stored offsets past 0). */
+    static boolean hasReplicatedData(Connection c, String pipeline) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM bluegreen.sink_offset"
                 + " WHERE pipeline = ? AND next_offset > 0)")) {
             ps.setString(1, pipeline);
