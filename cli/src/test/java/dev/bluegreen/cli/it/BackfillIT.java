@@ -214,6 +214,58 @@ class BackfillIT {
         }
     }
 
+    /**
+     * Rows the mapping cannot convert (a note longer than green's varchar(40)) go to the dead-letter table
+     * with the reason and the raw row, within the budget; past it, the copy stops, naming the row and the fix,
+     * and a restart resumes at that chunk.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {5, 0})
+    void rowsTheMappingRejectsAreDeadLetteredWithinTheBudget(int budget) throws Exception {
+        String db = "dead" + budget;
+        Map<String, String> env = new HashMap<>(setUp(db, "0"));
+        env.put("BUDGET", Integer.toString(budget));
+        blueServer.postgres().execute(db, "UPDATE account SET note = repeat('x', 50) WHERE id IN (10, 20000, 40000)");
+        PipelineConfig config = Pipelines.config("/backfill/pipeline.yaml", work, env);
+        try (Pipeline p = new Pipeline(config).start()) {
+            if (budget == 0) {
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+                while (true) {
+                    try {
+                        p.checkHealthy();
+                    } catch (BluegreenException e) {
+                        assertThat(e.code()).isEqualTo(dev.bluegreen.core.error.ErrorCode.DEAD_LETTER_BUDGET_EXCEEDED);
+                        assertThat(e.getMessage()).contains("public.account").contains("note")
+                                .contains("sink.dead-letter-budget-rows").contains("resumes at this chunk");
+                        break;
+                    }
+                    assertThat(System.nanoTime()).as("the copy stopped at the first bad row").isLessThan(deadline);
+                    Thread.sleep(100);
+                }
+                return;
+            }
+            awaitBackfill(p, Duration.ofMinutes(2));
+            try (Connection g = greenServer.postgres().connect(db); Statement st = g.createStatement()) {
+                ResultSet rs = st.executeQuery("SELECT blue_table, topic, event_key, raw_event, error FROM"
+                        + " bluegreen.dead_letter ORDER BY event_key");
+                List<String> keys = new ArrayList<>();
+                while (rs.next()) {
+                    assertThat(rs.getString(1)).isEqualTo("public.account");
+                    assertThat(rs.getString(2)).isEqualTo("backfill");
+                    assertThat(rs.getString(4)).contains("xxxxxxxxxx");
+                    assertThat(rs.getString(5)).contains("note");
+                    keys.add(rs.getString(3));
+                }
+                assertThat(keys).containsExactly("{id=10}", "{id=20000}", "{id=40000}");
+                rs = st.executeQuery("SELECT count(*), count(*) FILTER (WHERE account_id IN (10, 20000, 40000))"
+                        + " FROM app.account");
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(ROWS - 3);
+                assertThat(rs.getLong(2)).isZero();
+            }
+        }
+    }
+
     private Map<String, String> setUp(String db, String rate) throws Exception {
         LocalPostgres blue = blueServer.postgres();
         LocalPostgres green = greenServer.postgres();
@@ -229,7 +281,7 @@ class BackfillIT {
                 + " balance_cents bigint NOT NULL, note varchar(40), updated_at timestamptz NOT NULL, tier text NOT NULL)");
         green.execute(db, "CREATE INDEX account_branch ON app.account (branch, tier)");
         return Map.of("NAME", db, "WORK_DIR", work.resolve(db).toString(), "BLUE_URL", blue.jdbcUrl(db),
-                "GREEN_URL", green.jdbcUrl(db), "KAFKA", broker.bootstrapServers(), "RATE", rate);
+                "GREEN_URL", green.jdbcUrl(db), "KAFKA", broker.bootstrapServers(), "RATE", rate, "BUDGET", "0");
     }
 
     private List<Thread> startWriters(String db, AtomicBoolean stop, AtomicLong writes) {

@@ -286,10 +286,11 @@ public final class Backfill {
                         deadLetters.write(green, r.deadLetters());
                         long total = dead.addAndGet(r.deadLetters().size());
                         if (total > deadLetterBudget) {
-                            throw new BluegreenException(ErrorCode.DEAD_LETTER_BUDGET_EXCEEDED, total + " rows are in"
-                                    + " bluegreen.dead_letter, more than sink.dead-letter-budget-rows (" + deadLetterBudget
-                                    + "); the last, in " + id + ": " + r.deadLetters().get(0).error() + ". Fix the mapping"
-                                    + " or the rows, then restart: the backfill resumes at this chunk");
+                            throw new BluegreenException(ErrorCode.DEAD_LETTER_BUDGET_EXCEEDED, total + " rows rejected"
+                                    + " by the mapping, more than sink.dead-letter-budget-rows (" + deadLetterBudget
+                                    + "); in " + id + ", chunk " + current.no() + ": " + r.deadLetters().get(0).error()
+                                    + ". Nothing of this chunk was committed. Fix the mapping or the rows (or raise the"
+                                    + " budget), then restart: the backfill resumes at this chunk");
                         }
                     }
                     store.markCopied(green, current, r.rowsWritten(), (System.nanoTime() - t0) / 1_000_000);
