@@ -293,8 +293,12 @@ public final class Backfill {
                                     + " budget), then restart: the backfill resumes at this chunk");
                         }
                     }
-                    store.markCopied(green, current, r.rowsWritten(), (System.nanoTime() - t0) / 1_000_000);
-                    green.commit();
+                    try {
+                        store.markCopied(green, current, r.rowsWritten(), (System.nanoTime() - t0) / 1_000_000);
+                        green.commit();
+                    } catch (SQLException e) {
+                        throw new ChunkCopy.GreenWriteException("committing the chunk in green failed", e);
+                    }
                 } catch (Exception e) {
                     rollbackQuietly(green);
                     throw e;
@@ -307,7 +311,9 @@ public final class Backfill {
                 }
                 current = null;
             }
-            blue.createStatement().execute("COMMIT");
+            try (Statement st = blue.createStatement()) {
+                st.execute("COMMIT");
+            }
         } catch (InterruptedException e) {
             if (!cancelled && failure.get() == null) {
                 failure.compareAndSet(null, e);
@@ -317,18 +323,16 @@ public final class Backfill {
         } catch (Exception e) {
             String where = current == null ? "" : " chunk " + current.no() + " of " + current.table() + " ("
                     + tables.get(current.table()).rangePredicate(current) + ")";
-            failure.compareAndSet(null, new BluegreenException(e instanceof SQLException s && isGreen(s)
-                    ? ErrorCode.GREEN_UNAVAILABLE : ErrorCode.BLUE_UNAVAILABLE, "backfill of" + where + " failed: "
-                    + e.getMessage() + "; chunks already copied stay in green and a restart resumes with the rest", e));
+            boolean green = e instanceof ChunkCopy.GreenWriteException;
+            failure.compareAndSet(null, new BluegreenException(green ? ErrorCode.GREEN_UNAVAILABLE
+                    : ErrorCode.BLUE_UNAVAILABLE, "backfill of" + where + " failed " + (green ? "writing green" : "in blue")
+                    + ": " + e.getMessage() + "; chunks already copied stay in green and a restart resumes with the rest",
+                    e));
         } finally {
             if (!counted) {
                 imported.countDown();
             }
         }
-    }
-
-    private static boolean isGreen(SQLException e) {
-        return e.getMessage() != null && e.getMessage().contains("COPY") && e.getMessage().contains("FROM STDIN");
     }
 
     private int buildIndexes(Connections green) {

@@ -55,6 +55,13 @@ final class ChunkCopy {
 
     static final int PROGRESS_ROWS = 1000;
 
+    /** Green refused or lost the COPY into it (as opposed to blue's COPY out failing). */
+    static final class GreenWriteException extends IOException {
+        GreenWriteException(String message, SQLException cause) {
+            super(message + ": " + cause.getMessage(), cause);
+        }
+    }
+
     private final RowsListener listener;
 
     ChunkCopy(RowsListener listener) {
@@ -78,9 +85,9 @@ final class ChunkCopy {
             byte[] buf = new byte[1 << 16];
             int n;
             while ((n = data.read(buf)) > 0) {
-                in.writeToCopy(buf, 0, n);
+                writeToGreen(in, buf, n);
             }
-            long rows = in.endCopy();
+            long rows = endGreen(in);
             // the pipe knows its row count only at the end: progress and throttle move per chunk
             listener.rowsRead((int) Math.min(Integer.MAX_VALUE, rows));
             return new Result(rows, rows, List.of());
@@ -109,7 +116,7 @@ final class ChunkCopy {
             try {
                 first.writeToCopy(b, off, len);
             } catch (SQLException e) {
-                throw new IOException("green refused COPY data: " + e.getMessage(), e);
+                throw new GreenWriteException("green refused the COPY into " + targets.get(0).table(), e);
             }
         });
         List<ByteArrayOutputStream> buffers = new ArrayList<>();
@@ -148,7 +155,7 @@ final class ChunkCopy {
             listener.rowsRead(sinceReport);
             drain(data);
             firstWriter.flush();
-            first.endCopy();
+            endGreen(first);
         } catch (SQLException | IOException | RuntimeException | InterruptedException e) {
             cancelQuietly(first);
             throw e;
@@ -158,9 +165,9 @@ final class ChunkCopy {
             byte[] bytes = buffers.get(i - 1).toByteArray();
             CopyIn more = greenCopy.copyIn(copyInSql(targets.get(i)));
             try {
-                more.writeToCopy(bytes, 0, bytes.length);
-                more.endCopy();
-            } catch (SQLException | RuntimeException e) {
+                writeToGreen(more, bytes, bytes.length);
+                endGreen(more);
+            } catch (IOException | RuntimeException e) {
                 cancelQuietly(more);
                 throw e;
             }
@@ -191,6 +198,22 @@ final class ChunkCopy {
         }
         return new DeadLetter(table.id().toString(), "backfill", chunk.no(), rowInChunk, key.toString(),
                 raw.toString(), e.getMessage());
+    }
+
+    private static void writeToGreen(CopyIn in, byte[] buf, int len) throws GreenWriteException {
+        try {
+            in.writeToCopy(buf, 0, len);
+        } catch (SQLException e) {
+            throw new GreenWriteException("green refused COPY data", e);
+        }
+    }
+
+    private static long endGreen(CopyIn in) throws GreenWriteException {
+        try {
+            return in.endCopy();
+        } catch (SQLException e) {
+            throw new GreenWriteException("green rejected the COPY", e);
+        }
     }
 
     private static String copyInSql(TargetShape target) {
