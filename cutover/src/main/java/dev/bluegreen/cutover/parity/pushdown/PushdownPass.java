@@ -16,6 +16,10 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import javax.sql.DataSource;
 
 /**
@@ -59,36 +63,73 @@ public final class PushdownPass {
     }
 
     /**
-     * Runs the pass.
+     * Runs the pass. Both servers work at once: green hashes chunk n on a thread of its own while blue
+     * hashes chunk n + 1 (blue's next chunk depends only on blue's last key), so the pass takes about the
+     * slower side's time rather than the sum of both (S4 benchmark: the sides in sequence halved it).
+     * Chunks are still compared, narrowed and reported in key order, on the calling thread.
      *
      * @throws SQLException when a server fails
      * @throws InterruptedException when interrupted by the throttle
      */
     public PassResult run(DataSource blue, DataSource greenDs) throws SQLException, InterruptedException {
-        long blueRows = 0;
-        long greenRows = 0;
-        long chunks = 0;
-        long differing = 0;
+        ExecutorService greenSide = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "bluegreen-verify-green");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            return run(blue, greenDs, greenSide);
+        } finally {
+            greenSide.shutdownNow();
+        }
+    }
+
+    /** A chunk whose green hash is still being computed. */
+    private record Pending(Row after, Row upTo, Aggregate blue, Future<Aggregate> green) {
+    }
+
+    private PassResult run(DataSource blue, DataSource greenDs, ExecutorService greenSide)
+            throws SQLException, InterruptedException {
+        long[] totals = new long[4]; // blue rows, green rows, chunks, differing
         Row after = null;
         boolean last;
+        Pending pending = null;
         do {
             Aggregate b = blueHash.hash(blue, after, null, chunkRows);
             throttle.rowsRead((int) b.rows());
             readAt = Math.max(readAt, b.clockMs());
             last = b.rows() < chunkRows;
             Row upTo = last ? null : b.lastKey();
-            Aggregate g = greenHash.hash(greenDs, green(after), green(upTo), 0);
-            chunks++;
-            blueRows += b.rows();
-            greenRows += g.rows();
-            if (!b.sameAs(g)) {
-                differing++;
-                narrow(blue, greenDs, after, upTo, b.rows());
+            if (pending != null) {
+                finish(pending, blue, greenDs, totals);
             }
-            listener.chunkChecked(check.transform().blueTable(), b.rows());
+            Row from = after;
+            pending = new Pending(from, upTo, b, greenSide.submit(() -> greenHash.hash(greenDs, green(from), green(upTo), 0)));
             after = b.lastKey() != null ? b.lastKey() : after;
         } while (!last);
-        return new PassResult(blueRows, greenRows, chunks, differing, differences, readAt);
+        finish(pending, blue, greenDs, totals);
+        return new PassResult(totals[0], totals[1], totals[2], totals[3], differences, readAt);
+    }
+
+    private void finish(Pending p, DataSource blue, DataSource greenDs, long[] totals)
+            throws SQLException, InterruptedException {
+        Aggregate g;
+        try {
+            g = p.green().get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException s) {
+                throw s;
+            }
+            throw new SQLException("hashing green's range failed: " + e.getCause(), e.getCause());
+        }
+        totals[0] += p.blue().rows();
+        totals[1] += g.rows();
+        totals[2]++;
+        if (!p.blue().sameAs(g)) {
+            totals[3]++;
+            narrow(blue, greenDs, p.after(), p.upTo(), p.blue().rows());
+        }
+        listener.chunkChecked(check.transform().blueTable(), p.blue().rows());
     }
 
     /** Narrows a differing range {@code (after, upTo]} holding {@code blueRows} blue rows. */
