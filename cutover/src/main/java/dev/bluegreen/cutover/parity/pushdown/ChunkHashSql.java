@@ -19,9 +19,11 @@ import java.util.StringJoiner;
 import javax.sql.DataSource;
 
 /**
- * Aggregate chunk hashes computed by one server (as data-diff does): per row
- * {@code md5(ROW(c1::text, c2::text, ...)::text)} (the record form tells NULL from the empty string),
- * the sum of the rows' 64-bit md5 prefixes (order-independent, so no sort), and the row count. Both sides pin the settings that shape
+ * Aggregate chunk hashes computed by one server (as data-diff does): per row the 64-bit
+ * {@code hashtextextended(ROW(c1::text, c2::text, ...)::text, 0)} (the record form tells NULL from the
+ * empty string; PostgreSQL 11+, the same function on both sides), the sum of the rows' hashes
+ * (order-independent, so no sort), and the row count. It replaced the md5 of the same text and its 64-bit
+ * prefix: that cost 1.1-1.9 us a row against 0.66 (S4 benchmark), for the same 64 bits. Both sides pin the settings that shape
  * text output (UTC time zone, ISO dates, shortest-exact floats, hex bytea) inside each short read-only
  * transaction. Thread-safe.
  */
@@ -29,19 +31,19 @@ final class ChunkHashSql {
 
     private static final String SETTINGS = "SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD';"
             + " SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1; SET LOCAL bytea_output = 'hex'";
-    private static final String HASH = "bluegreen_row_md5";
+    private static final String HASH = "bluegreen_row_hash";
 
     /**
      * One side's aggregate over a key range.
      *
      * @param rows rows in the range (rows)
-     * @param md5 the sum of the rows' md5 prefixes, or null when there are none
+     * @param hashSum the sum of the rows' 64-bit hashes (decimal text), or null when there are none
      * @param lastKey the greatest key in the range (for limited reads), or null when empty
      * @param clockMs the server's clock after the read (epoch ms)
      */
-    record Aggregate(long rows, String md5, Row lastKey, long clockMs) {
+    record Aggregate(long rows, String hashSum, Row lastKey, long clockMs) {
         boolean sameAs(Aggregate other) {
-            return rows == other.rows && java.util.Objects.equals(md5, other.md5);
+            return rows == other.rows && java.util.Objects.equals(hashSum, other.hashSum);
         }
     }
 
@@ -74,9 +76,9 @@ final class ChunkHashSql {
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     long rows = rs.getLong(1);
-                    String md5 = rs.getString(2);
+                    String hashSum = rs.getString(2);
                     Row last = rows == 0 ? null : lastKey(rs);
-                    return new Aggregate(rows, md5, last, Reads.clockMs(c));
+                    return new Aggregate(rows, hashSum, last, Reads.clockMs(c));
                 }
             }
         });
@@ -94,9 +96,8 @@ final class ChunkHashSql {
         StringJoiner row = new StringJoiner(", ", "ROW(", ")::text");
         columns.forEach(c -> row.add(PostgresDialect.INSTANCE.quote(c) + "::text"));
         String order = KeySql.columns(key);
-        // an order-independent sum of 64-bit md5 prefixes (as data-diff does): no sort per chunk
-        StringBuilder sb = new StringBuilder("SELECT count(*), sum(('x' || substr(" + HASH
-                + ", 1, 16))::bit(64)::bigint)::text");
+        // an order-independent sum of 64-bit row hashes (as data-diff does): no sort per chunk
+        StringBuilder sb = new StringBuilder("SELECT count(*), sum(" + HASH + ")::text");
         if (key.size() == 1) {
             sb.append(", max(").append(order).append(')');
         } else {
@@ -105,7 +106,7 @@ final class ChunkHashSql {
             key.forEach(k -> sb.append(", (array_agg(").append(PostgresDialect.INSTANCE.quote(k)).append(" ORDER BY ")
                     .append(desc).append("))[1]"));
         }
-        sb.append(" FROM (SELECT ").append(order).append(", md5(").append(row).append(") AS ").append(HASH)
+        sb.append(" FROM (SELECT ").append(order).append(", hashtextextended(").append(row).append(", 0) AS ").append(HASH)
                 .append(" FROM ").append(PostgresDialect.INSTANCE.table(table))
                 .append(RangeSql.where(key, types, after, upTo));
         if (limit > 0) {
