@@ -1,5 +1,8 @@
 package dev.bluegreen.bench;
 
+import static dev.bluegreen.bench.report.BenchSupport.intArg;
+import static dev.bluegreen.bench.report.BenchSupport.deleteTree;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bluegreen.bench.report.BenchReport;
@@ -443,23 +446,4 @@ public final class CutoverBench {
         report.write();
     }
 
-    private static int intArg(String[] args, String name, int def) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
-            }
-        }
-        return def;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Collections.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

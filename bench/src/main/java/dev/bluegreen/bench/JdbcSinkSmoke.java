@@ -1,5 +1,7 @@
 package dev.bluegreen.bench;
 
+import static dev.bluegreen.bench.report.BenchSupport.intArg;
+
 import dev.bluegreen.bench.anchor.ConnectJdbcSink;
 import dev.bluegreen.bench.anchor.ConnectJdbcSinkConfig;
 import dev.bluegreen.bench.anchor.ConnectJdbcSinkConfig.Mode;
@@ -205,12 +207,4 @@ public final class JdbcSinkSmoke {
         }
     }
 
-    private static int intArg(String[] args, String name, int def) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
-            }
-        }
-        return def;
-    }
 }

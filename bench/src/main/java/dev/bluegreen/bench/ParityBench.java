@@ -1,5 +1,7 @@
 package dev.bluegreen.bench;
 
+import static dev.bluegreen.bench.report.BenchSupport.intArg;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bluegreen.bench.report.BenchReport;
@@ -518,12 +520,4 @@ public final class ParityBench {
         }
     }
 
-    private static int intArg(String[] args, String name, int def) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
-            }
-        }
-        return def;
-    }
 }

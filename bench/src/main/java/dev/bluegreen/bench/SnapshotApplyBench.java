@@ -1,5 +1,7 @@
 package dev.bluegreen.bench;
 
+import static dev.bluegreen.bench.report.BenchSupport.intArg;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.zaxxer.hikari.HikariDataSource;
@@ -295,15 +297,4 @@ public final class SnapshotApplyBench {
         return Path.of("").toAbsolutePath();
     }
 
-    private static int intArg(String[] args, String name, int def) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals(name)) {
-                if (i + 1 == args.length) {
-                    throw new IllegalArgumentException(name + " needs a value");
-                }
-                return Integer.parseInt(args[i + 1].replace("_", "").replace(",", ""));
-            }
-        }
-        return def;
-    }
 }

@@ -1,5 +1,8 @@
 package dev.bluegreen.bench;
 
+import static dev.bluegreen.bench.report.BenchSupport.intArg;
+import static dev.bluegreen.bench.report.BenchSupport.deleteTree;
+
 import dev.bluegreen.bench.report.BenchReport;
 import dev.bluegreen.cli.kafka.EmbeddedKafkaBroker;
 import dev.bluegreen.testkit.LocalPostgres;
@@ -292,17 +295,6 @@ public final class SnapshotBench {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
-
     private static List<String> listArg(String[] args, String name, List<String> def) {
         for (int i = 0; i < args.length - 1; i++) {
             if (args[i].equals(name)) {
@@ -317,12 +309,4 @@ public final class SnapshotBench {
         return def;
     }
 
-    private static int intArg(String[] args, String name, int def) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
-            }
-        }
-        return def;
-    }
 }

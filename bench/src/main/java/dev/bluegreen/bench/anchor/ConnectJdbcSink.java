@@ -1,5 +1,7 @@
 package dev.bluegreen.bench.anchor;
 
+import static dev.bluegreen.bench.report.BenchSupport.deleteTree;
+
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
@@ -323,14 +325,4 @@ public final class ConnectJdbcSink implements AutoCloseable {
         }
     }
 
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package dev.bluegreen.bench.streaming;
 
+import static dev.bluegreen.bench.report.BenchSupport.deleteTree;
+
 import dev.bluegreen.testkit.LocalPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -190,14 +192,4 @@ final class BluegreenContender implements Contender {
         pipeline = null;
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Collections.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

@@ -1,5 +1,9 @@
 package dev.bluegreen.bench.streaming;
 
+import static dev.bluegreen.bench.report.BenchSupport.intArg;
+import static dev.bluegreen.bench.report.BenchSupport.stringArg;
+import static dev.bluegreen.bench.report.BenchSupport.deleteTree;
+
 import dev.bluegreen.testkit.LocalPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -256,27 +260,4 @@ public final class StreamingBench {
         return dev.bluegreen.bench.report.BenchReport.percentile(v, p);
     }
 
-    private static int intArg(String[] args, String name, int def) {
-        return Integer.parseInt(stringArg(args, name, Integer.toString(def)));
-    }
-
-    private static String stringArg(String[] args, String name, String def) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) {
-                return args[i + 1];
-            }
-        }
-        return def;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Collections.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

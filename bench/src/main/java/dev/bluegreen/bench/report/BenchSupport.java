@@ -1,0 +1,52 @@
+package dev.bluegreen.bench.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+
+/**
+ * What every benchmark main needs besides its measurement: {@code --name value} arguments and removing a
+ * work folder left by an earlier run. Stateless.
+ */
+public final class BenchSupport {
+
+    private BenchSupport() {
+    }
+
+    /**
+     * The integer after {@code name} in {@code args}, or {@code def} when absent.
+     *
+     * @throws NumberFormatException when the value is not an integer
+     */
+    public static int intArg(String[] args, String name, int def) {
+        String v = stringArg(args, name, null);
+        return v == null ? def : Integer.parseInt(v);
+    }
+
+    /** The value after {@code name} in {@code args}, or {@code def} when absent. */
+    public static String stringArg(String[] args, String name, String def) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return def;
+    }
+
+    /**
+     * Deletes a folder and everything in it; nothing when it does not exist.
+     *
+     * @throws IOException when a file cannot be deleted
+     */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
