@@ -35,11 +35,7 @@ final class StatusCommand implements Callable<Integer> {
         try (HikariDataSource green = Endpoints.pool(pc.green(), pc.name() + "-status", 1, ErrorCode.GREEN_UNAVAILABLE);
              Connection c = green.getConnection()) {
             long now = System.currentTimeMillis();
-            String report = StatusReport.read(c, pc, config.toString(), now).render(Instant.ofEpochMilli(now));
-            String copy = dev.bluegreen.cli.status.BackfillSummary.read(c, pc.name()).map(b -> b.render()).orElse("");
-            // the copy's line goes right under the per-table progress (the first block of the report)
-            int cut = report.indexOf("\n\n");
-            System.out.print(cut < 0 ? report + copy : report.substring(0, cut + 1) + copy + report.substring(cut + 1));
+            System.out.print(StatusReport.read(c, pc, config.toString(), now).render(Instant.ofEpochMilli(now)));
             return 0;
         } catch (SQLException e) {
             throw new BluegreenException(ErrorCode.GREEN_UNAVAILABLE, "cannot read the status from green: "

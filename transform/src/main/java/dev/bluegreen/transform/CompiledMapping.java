@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * One blue table's mapping compiled by {@link MappingCompiler}: its column rules, an optional row
@@ -35,6 +34,9 @@ public final class CompiledMapping implements RowTransform {
     private final List<TargetShape> targets;
     private final Map<String, ColumnType> greenTypes = new HashMap<>();
     private final Map<String, TableId> greenHomes = new HashMap<>();
+    /** Per target, in {@link #targets} order: the layout of its columns, and of its key columns. */
+    private final List<Row.Layout> rowLayouts;
+    private final List<Row.Layout> keyLayouts;
 
     /**
      * @param keyRules one copy rule per blue key column, in key order (they are also among {@code rules})
@@ -48,12 +50,8 @@ public final class CompiledMapping implements RowTransform {
         this.keyRules = List.copyOf(keyRules);
         this.filter = filter;
         this.targets = List.copyOf(targets);
-        Map<List<String>, Row.Layout> l = new java.util.IdentityHashMap<>();
-        for (TargetShape t : this.targets) {
-            l.put(t.columns(), Row.Layout.of(t.columns()));
-            l.put(t.keyColumns(), Row.Layout.of(t.keyColumns()));
-        }
-        this.layouts = l;
+        this.rowLayouts = this.targets.stream().map(t -> Row.Layout.of(t.columns())).toList();
+        this.keyLayouts = this.targets.stream().map(t -> Row.Layout.of(t.keyColumns())).toList();
         if (this.blueKeyColumns.isEmpty() || this.keyRules.size() != this.blueKeyColumns.size() || this.targets.isEmpty()) {
             throw new IllegalArgumentException(blueTable + ": needs a key rule per key column and at least one target");
         }
@@ -85,14 +83,14 @@ public final class CompiledMapping implements RowTransform {
         if (filter != null && !accepts(blueRow)) {
             return List.of();
         }
-        return rows(run(rules, blueRow), TargetShape::columns);
+        return rows(run(rules, blueRow), rowLayouts);
     }
 
     @Override
     public List<MappedRow> mapKey(Row blueKey) {
         requireNonNull(blueKey, "blueKey is null");
         checkKey(blueKey);
-        return rows(run(keyRules, blueKey), TargetShape::keyColumns);
+        return rows(run(keyRules, blueKey), keyLayouts);
     }
 
     /** Applies rules in order, checking each output against its green column. */
@@ -114,23 +112,20 @@ public final class CompiledMapping implements RowTransform {
         return green;
     }
 
-    private List<MappedRow> rows(Map<String, Object> green, Function<TargetShape, List<String>> columnsOf) {
+    /** One row per target, in {@link #targets} order, of the given layouts (the targets' columns or keys). */
+    private List<MappedRow> rows(Map<String, Object> green, List<Row.Layout> layouts) {
         List<MappedRow> out = new ArrayList<>(targets.size());
-        for (TargetShape t : targets) {
-            List<String> columns = columnsOf.apply(t);
+        for (int t = 0; t < targets.size(); t++) {
+            Row.Layout layout = layouts.get(t);
+            List<String> columns = layout.columns();
             Object[] values = new Object[columns.size()];
             for (int i = 0; i < values.length; i++) {
                 values[i] = green.get(columns.get(i));
             }
-            Row.Layout layout = layouts.get(columns);
-            out.add(new MappedRow(t.table(), Row.of(layout != null ? layout : Row.Layout.of(columns),
-                    java.util.Arrays.asList(values))));
+            out.add(new MappedRow(targets.get(t).table(), Row.of(layout, java.util.Arrays.asList(values))));
         }
         return out;
     }
-
-    /** Row layouts of the targets' column and key lists, built once (keyed by list identity); read-only. */
-    private final Map<List<String>, Row.Layout> layouts;
 
     private void checkKey(Row row) {
         for (String k : blueKeyColumns) {

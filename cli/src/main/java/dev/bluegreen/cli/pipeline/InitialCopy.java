@@ -113,11 +113,8 @@ final class InitialCopy {
         SnapshotSlot slot = SnapshotSlot.create(config.blue(), config.slotName());
         try {
             List<Chunk> chunks;
-            try (Connection b = open(config.blue()); Statement st = b.createStatement()) {
-                st.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-                st.execute("SET TRANSACTION SNAPSHOT '" + slot.snapshotName() + "'");
-                chunks = backfill.plan(b);
-                st.execute("COMMIT");
+            try (Connection b = open(config.blue())) {
+                chunks = backfill.plan(b, slot.snapshotName());
             }
             Map<TopicPartition, Long> start = KafkaClients.endOffsets(config, bootstrap, DebeziumProperties.topics(config));
             try (Connection g = green.getConnection()) {

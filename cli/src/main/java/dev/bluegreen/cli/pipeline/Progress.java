@@ -2,11 +2,11 @@ package dev.bluegreen.cli.pipeline;
 
 import dev.bluegreen.core.config.PipelineConfig;
 import dev.bluegreen.core.config.TableMapping;
+import dev.bluegreen.core.dialect.postgres.PostgresCatalog;
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ErrorCode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 
@@ -21,26 +21,15 @@ final class Progress {
 
     static void initialize(PipelineConfig config, DataSource blue, DataSource green) {
         try (Connection b = blue.getConnection(); Connection g = green.getConnection();
-             PreparedStatement estimate = b.prepareStatement(
-                     "SELECT greatest(coalesce(sum(greatest(c.reltuples, 0)), 0), 0)::bigint FROM pg_class c"
-                             + " WHERE c.oid = ?::regclass OR c.oid IN (SELECT relid FROM"
-                             + " pg_partition_tree(?::regclass) WHERE isleaf)");
              PreparedStatement upsert = g.prepareStatement(
                      "INSERT INTO bluegreen.table_progress (pipeline, blue_table, snapshot_estimate) VALUES (?, ?, ?)"
                              + " ON CONFLICT (pipeline, blue_table) DO UPDATE SET snapshot_estimate ="
                              + " EXCLUDED.snapshot_estimate WHERE NOT bluegreen.table_progress.snapshot_done")) {
+            PostgresCatalog catalog = new PostgresCatalog(b);
             for (TableMapping m : config.tables()) {
-                String name = "\"" + m.blue().schema() + "\".\"" + m.blue().name() + "\"";
-                estimate.setString(1, name);
-                estimate.setString(2, name);
-                long rows;
-                try (ResultSet rs = estimate.executeQuery()) {
-                    rs.next();
-                    rows = rs.getLong(1);
-                }
                 upsert.setString(1, config.name());
                 upsert.setString(2, m.blue().toString());
-                upsert.setLong(3, rows);
+                upsert.setLong(3, Math.max(0, catalog.estimateRows(m.blue())));
                 upsert.executeUpdate();
             }
             setState(config, green, "running", null);

@@ -15,9 +15,16 @@ import java.util.List;
  * @param lagMs latest replication lag measured on the heartbeat (ms), or -1 when none yet
  * @param lagMeasuredAgoMs how long ago that lag was measured (ms), or -1
  * @param tables per blue table
+ * @param backfill the initial copy ({@code capture.snapshot: copy}), or null when the pipeline never ran one
  */
 public record PipelineStatus(String state, String stateMessage, long lagMs, long lagMeasuredAgoMs,
-                             List<TableStatus> tables) {
+                             List<TableStatus> tables, BackfillSummary backfill) {
+
+    /** A status without an initial copy. */
+    public PipelineStatus(String state, String stateMessage, long lagMs, long lagMeasuredAgoMs,
+                          List<TableStatus> tables) {
+        this(state, stateMessage, lagMs, lagMeasuredAgoMs, tables, null);
+    }
 
     /**
      * One blue table's progress.
@@ -76,7 +83,7 @@ public record PipelineStatus(String state, String stateMessage, long lagMs, long
                 }
             }
         }
-        return new PipelineStatus(state, message, lag, ago, tables);
+        return new PipelineStatus(state, message, lag, ago, tables, BackfillSummary.read(green, pipeline).orElse(null));
     }
 
     /** Total dead letters over all tables (rows). */
@@ -104,6 +111,9 @@ public record PipelineStatus(String state, String stateMessage, long lagMs, long
             String snap = t.snapshotDone() ? "done (" + t.snapshotRows() + " rows)"
                     : t.snapshotRows() + " / ~" + t.snapshotEstimate() + " rows";
             sb.append(String.format("%-32s %-26s %14d %12d%n", t.blueTable(), snap, t.eventsApplied(), t.deadLetters()));
+        }
+        if (backfill != null) {
+            sb.append(backfill.render());
         }
         return sb.toString();
     }

@@ -175,7 +175,7 @@ final class BlueFreeze implements AutoCloseable {
             st.execute("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON " + tables.stream().map(D::table)
                     .collect(Collectors.joining(", ")) + " FROM " + D.quote(role));
             st.execute("DO $d$ BEGIN EXECUTE format('ALTER ROLE %I IN DATABASE %I SET default_transaction_read_only = on',"
-                    + " " + literal(role) + ", current_database()); END $d$");
+                    + " " + PostgresDialect.INSTANCE.literal(role) + ", current_database()); END $d$");
         }
         // select first, then signal: in one WHERE clause PostgreSQL may call pg_terminate_backend before the
         // other conditions and end every session of the server, this one included
@@ -228,10 +228,6 @@ final class BlueFreeze implements AutoCloseable {
                 }
             }
         }
-    }
-
-    private static String literal(String s) {
-        return "'" + s.replace("'", "''") + "'";
     }
 
     /** Commits the freeze transaction: locks released, read-only settings in force. */

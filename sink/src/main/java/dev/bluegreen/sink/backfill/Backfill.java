@@ -1,6 +1,7 @@
 package dev.bluegreen.sink.backfill;
 
 import dev.bluegreen.core.config.BackfillConfig;
+import dev.bluegreen.core.dialect.postgres.PostgresDialect;
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ErrorCode;
 import dev.bluegreen.core.event.TableId;
@@ -104,12 +105,13 @@ public final class Backfill {
     }
 
     /**
-     * Plans every table's chunks in blue's snapshot: {@code blue} must be inside a repeatable-read
-     * transaction that imported the slot's snapshot.
+     * Plans every table's chunks in the slot's exported snapshot, in a read-only transaction of its own on
+     * {@code blue}, so the plan covers exactly the rows the copy will read.
      *
-     * @throws SQLException when blue fails
+     * @throws SQLException when blue fails or the snapshot can no longer be imported
      */
-    public List<Chunk> plan(Connection blue) throws SQLException {
+    public List<Chunk> plan(Connection blue, String snapshotName) throws SQLException {
+        beginSnapshot(blue, snapshotName);
         List<Chunk> out = new ArrayList<>();
         for (BackfillTable t : tables.values()) {
             List<Chunk> chunks = ChunkPlanner.plan(blue, t, settings.chunkRows());
@@ -117,7 +119,25 @@ public final class Backfill {
                     settings.chunkRows(), copyPath(t));
             out.addAll(chunks);
         }
+        try (Statement st = blue.createStatement()) {
+            st.execute("COMMIT");
+        }
         return out;
+    }
+
+    /**
+     * Starts a repeatable-read, read-only transaction on an autocommit connection and imports the exported
+     * snapshot into it (none: the transaction takes its own at its first read). Literals inlined into COPY
+     * and plan statements need {@code standard_conforming_strings}, which it sets.
+     */
+    private static void beginSnapshot(Connection blue, String snapshotName) throws SQLException {
+        try (Statement st = blue.createStatement()) {
+            st.execute("SET standard_conforming_strings = on");
+            st.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+            if (snapshotName != null) {
+                st.execute("SET TRANSACTION SNAPSHOT " + PostgresDialect.INSTANCE.literal(snapshotName));
+            }
+        }
     }
 
     /** How a table's rows travel ({@code pipe} or {@code rows} and why). */
@@ -175,12 +195,12 @@ public final class Backfill {
             Map<String, TableId> names = new HashMap<>();
             tables.keySet().forEach(t -> names.put(t.toString(), t));
             remaining = store.remaining(g, names);
-            Map<String, long[]> counts = store.counts(g);
+            Map<String, BackfillStore.TableCounts> counts = store.counts(g);
             for (BackfillTable t : tables.values()) {
-                long[] c = counts.getOrDefault(t.id().toString(), new long[3]);
-                int todo = (int) (c[0] - c[1]);
-                left.put(t.id(), new AtomicInteger(todo));
-                listener.table(t.id(), todo, (int) c[0], c[2], ChunkPlanner.estimateRowsQuietly(blue, t));
+                BackfillStore.TableCounts c = counts.getOrDefault(t.id().toString(),
+                        new BackfillStore.TableCounts(0, 0, 0, 0));
+                left.put(t.id(), new AtomicInteger(c.left()));
+                listener.table(t.id(), c.left(), c.planned(), c.rowsCopied(), c.estimateRows());
             }
             deadBefore = new DeadLetterTable(pipeline).count(g);
         } catch (SQLException e) {
@@ -249,13 +269,9 @@ public final class Backfill {
         Chunk current = null;
         try (Connection blue = blueSource.open(); Connection green = greenSource.open()) {
             try (Statement st = blue.createStatement()) {
-                st.execute("SET standard_conforming_strings = on");
                 st.execute("SET application_name = 'bluegreen backfill " + pipeline + "'");
-                st.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-                if (snapshotName != null) {
-                    st.execute("SET TRANSACTION SNAPSHOT " + BackfillTable.literal(snapshotName));
-                }
             }
+            beginSnapshot(blue, snapshotName);
             imported.countDown();
             counted = true;
             green.setAutoCommit(false);

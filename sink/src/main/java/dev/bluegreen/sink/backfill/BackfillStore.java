@@ -103,16 +103,34 @@ public final class BackfillStore {
         return out;
     }
 
-    /** Chunks planned and copied so far per blue table ({@code schema.table} → {planned, copied, rows}). */
-    public Map<String, long[]> counts(Connection green) throws SQLException {
-        Map<String, long[]> out = new LinkedHashMap<>();
-        try (PreparedStatement ps = green.prepareStatement("SELECT blue_table, count(*), count(copied_at),"
-                + " coalesce(sum(rows_copied), 0) FROM bluegreen.backfill_chunk WHERE pipeline = ?"
-                + " GROUP BY blue_table ORDER BY blue_table")) {
+    /**
+     * One blue table's chunks so far.
+     *
+     * @param planned chunks planned
+     * @param copied chunks in green
+     * @param rowsCopied rows in green (rows)
+     * @param estimateRows blue's row estimate recorded at start ({@code table_progress.snapshot_estimate}, rows)
+     */
+    public record TableCounts(int planned, int copied, long rowsCopied, long estimateRows) {
+
+        /** Chunks still to copy. */
+        public int left() {
+            return planned - copied;
+        }
+    }
+
+    /** Chunk counts per blue table ({@code schema.table}); tables without chunks are absent. */
+    public Map<String, TableCounts> counts(Connection green) throws SQLException {
+        Map<String, TableCounts> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = green.prepareStatement("SELECT c.blue_table, count(*), count(c.copied_at),"
+                + " coalesce(sum(c.rows_copied), 0), coalesce(max(p.snapshot_estimate), 0)"
+                + " FROM bluegreen.backfill_chunk c LEFT JOIN bluegreen.table_progress p"
+                + " ON p.pipeline = c.pipeline AND p.blue_table = c.blue_table WHERE c.pipeline = ?"
+                + " GROUP BY c.blue_table ORDER BY c.blue_table")) {
             ps.setString(1, pipeline);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4)});
+                    out.put(rs.getString(1), new TableCounts(rs.getInt(2), rs.getInt(3), rs.getLong(4), rs.getLong(5)));
                 }
             }
         }

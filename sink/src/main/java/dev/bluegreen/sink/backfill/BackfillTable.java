@@ -156,13 +156,9 @@ public final class BackfillTable {
         StringJoiner j = new StringJoiner(", ", "(", ")");
         List<String> keys = keyColumns();
         for (int i = 0; i < keys.size(); i++) {
-            j.add("CAST(" + literal(values.get(i)) + " AS " + blueType(keys.get(i)).sqlName() + ")");
+            j.add("CAST(" + PostgresDialect.INSTANCE.literal(values.get(i)) + " AS " + blueType(keys.get(i)).sqlName()
+                    + ")");
         }
         return j.toString();
-    }
-
-    /** A standard SQL string literal (the worker sessions run with standard_conforming_strings on). */
-    static String literal(String value) {
-        return "'" + value.replace("'", "''") + "'";
     }
 }

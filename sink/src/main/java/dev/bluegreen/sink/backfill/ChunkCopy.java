@@ -78,8 +78,7 @@ final class ChunkCopy {
         TargetShape target = table.transform().targets().get(0);
         StringJoiner select = new StringJoiner(", ");
         table.pipeColumns().forEach(c -> select.add(PostgresDialect.INSTANCE.quote(c)));
-        String out = "COPY (SELECT " + select + " FROM " + PostgresDialect.INSTANCE.table(table.id()) + " WHERE "
-                + table.rangePredicate(chunk) + " ORDER BY " + table.keyOrder() + ") TO STDOUT (FORMAT binary)";
+        String out = copyOutSql(table, chunk, select.toString());
         CopyIn in = copyManager(green).copyIn(copyInSql(target) + " (FORMAT binary)");
         try (InputStream data = new PGCopyInputStream(blue.unwrap(PGConnection.class), out)) {
             byte[] buf = new byte[1 << 16];
@@ -107,8 +106,7 @@ final class ChunkCopy {
             types.add(t);
             select.add(BinaryCopyReader.selectExpression(PostgresDialect.INSTANCE.quote(c), t));
         }
-        String out = "COPY (SELECT " + select + " FROM " + PostgresDialect.INSTANCE.table(table.id()) + " WHERE "
-                + table.rangePredicate(chunk) + " ORDER BY " + table.keyOrder() + ") TO STDOUT (FORMAT binary)";
+        String out = copyOutSql(table, chunk, select.toString());
         List<TargetShape> targets = table.transform().targets();
         CopyManager greenCopy = copyManager(green);
         CopyIn first = greenCopy.copyIn(copyInSql(targets.get(0)));
@@ -214,6 +212,12 @@ final class ChunkCopy {
         } catch (SQLException e) {
             throw new GreenWriteException("green rejected the COPY", e);
         }
+    }
+
+    /** Blue's side: the chunk's rows in key order, as binary COPY. */
+    private static String copyOutSql(BackfillTable table, Chunk chunk, String selectList) {
+        return "COPY (SELECT " + selectList + " FROM " + PostgresDialect.INSTANCE.table(table.id()) + " WHERE "
+                + table.rangePredicate(chunk) + " ORDER BY " + table.keyOrder() + ") TO STDOUT (FORMAT binary)";
     }
 
     private static String copyInSql(TargetShape target) {

@@ -1,5 +1,6 @@
 package dev.bluegreen.sink.backfill;
 
+import dev.bluegreen.core.dialect.postgres.PostgresCatalog;
 import dev.bluegreen.core.dialect.postgres.PostgresDialect;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -60,7 +61,7 @@ public final class ChunkPlanner {
             max = rs.getLong(2);
         }
         double span = (double) max - (double) min + 1;
-        long estimate = estimateRows(blue, table);
+        long estimate = new PostgresCatalog(blue).estimateRows(table.id());
         double rows = estimate > 0 ? estimate : span;
         long width = (long) Math.max(1, Math.ceil(span * chunkRows / rows));
         width = (long) Math.max(width, Math.ceil(span / MAX_CHUNKS));
@@ -109,27 +110,6 @@ public final class ChunkPlanner {
                 }
                 lower = upper;
             }
-        }
-    }
-
-    /** {@link #estimateRows} on a connection of its own; 0 when blue cannot tell. */
-    static long estimateRowsQuietly(Backfill.Connections blue, BackfillTable table) {
-        try (Connection c = blue.open()) {
-            return estimateRows(c, table);
-        } catch (SQLException e) {
-            return 0; // progress display only
-        }
-    }
-
-    /** The planner's row estimate for the table and its partitions (rows); 0 when never analysed. */
-    static long estimateRows(Connection blue, BackfillTable table) throws SQLException {
-        String name = BackfillTable.literal(PostgresDialect.INSTANCE.table(table.id()));
-        try (Statement st = blue.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint FROM pg_class c WHERE c.oid = " + name
-                        + "::regclass OR c.oid IN (SELECT relid FROM pg_partition_tree(" + name + "::regclass)"
-                        + " WHERE isleaf)")) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 }

@@ -115,6 +115,27 @@ public final class PostgresCatalog {
         return relation(id).map(r -> new TableFacts(r.partition(), r.replicaIdentity()));
     }
 
+    /**
+     * The planner's row estimate of a table (for a partitioned table, the sum over its leaf partitions):
+     * {@code pg_class.reltuples}, a never-analysed relation counting 0.
+     *
+     * @return rows, or -1 when no pg_class row matched
+     * @throws SQLException when the catalog cannot be read, or no relation has that name
+     */
+    public long estimateRows(TableId id) throws SQLException {
+        String name = PostgresDialect.INSTANCE.table(id);
+        try (PreparedStatement ps = connection.prepareStatement("SELECT coalesce(sum(greatest(c.reltuples, 0)), -1)::bigint"
+                + " FROM pg_class c WHERE c.oid = ?::regclass OR c.oid IN (SELECT relid FROM"
+                + " pg_partition_tree(?::regclass) WHERE isleaf)")) {
+            ps.setString(1, name);
+            ps.setString(2, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** One pg_class row of an ordinary or partitioned table. */
     private record Relation(long oid, boolean partitioned, boolean partition, char replicaIdentity) {
     }

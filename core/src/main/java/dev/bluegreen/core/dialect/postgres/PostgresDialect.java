@@ -25,6 +25,15 @@ public final class PostgresDialect implements SqlDialect {
         return "\"" + identifier.replace("\"", "\"\"") + "\"";
     }
 
+    /**
+     * A string literal for SQL text that cannot take a parameter (COPY, DO blocks, SET): the value in single
+     * quotes, quotes doubled. Relies on {@code standard_conforming_strings = on} (PostgreSQL's default since
+     * 9.1), under which backslashes are not escapes.
+     */
+    public String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+
     @Override
     public String upsert(TableId table, List<String> keyColumns, List<String> columns, Map<String, ColumnType> types) {
         StringJoiner names = new StringJoiner(", ", "(", ")");

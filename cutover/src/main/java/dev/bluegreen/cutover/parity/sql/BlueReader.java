@@ -1,5 +1,6 @@
 package dev.bluegreen.cutover.parity.sql;
 
+import dev.bluegreen.core.dialect.postgres.PostgresCatalog;
 import dev.bluegreen.core.dialect.postgres.PostgresDialect;
 import dev.bluegreen.core.event.Row;
 import dev.bluegreen.core.schema.ColumnSchema;
@@ -115,19 +116,7 @@ public final class BlueReader {
      * @throws SQLException when blue fails
      */
     public long estimateRows(DataSource blue) throws SQLException {
-        String name = PostgresDialect.INSTANCE.table(table.id());
-        return Reads.readOnly(blue, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(greatest(c.reltuples, 0)), -1)::bigint"
-                    + " FROM pg_class c WHERE c.oid = ?::regclass OR c.oid IN (SELECT relid FROM"
-                    + " pg_partition_tree(?::regclass) WHERE isleaf)")) {
-                ps.setString(1, name);
-                ps.setString(2, name);
-                try (var rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
-        });
+        return Reads.readOnly(blue, c -> new PostgresCatalog(c).estimateRows(table.id()));
     }
 
     /** The table's columns. */
