@@ -6,6 +6,7 @@ import static dev.bluegreen.bench.report.BenchSupport.deleteTree;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bluegreen.bench.report.BenchReport;
+import dev.bluegreen.bench.report.BenchSupport;
 import dev.bluegreen.testkit.LocalPgBouncer;
 import dev.bluegreen.testkit.LocalPostgres;
 import java.io.IOException;
@@ -313,8 +314,9 @@ public final class CutoverBench {
     }
 
     private Process start(Path log, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dbluegreen.home=" + root, "-jar", jar.toString()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(BenchSupport.jvmOptions(root));
+        cmd.addAll(List.of("-Dbluegreen.home=" + root, "-jar", jar.toString()));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }

@@ -4,6 +4,7 @@ import static dev.bluegreen.bench.report.BenchSupport.intArg;
 import static dev.bluegreen.bench.report.BenchSupport.deleteTree;
 
 import dev.bluegreen.bench.report.BenchReport;
+import dev.bluegreen.bench.report.BenchSupport;
 import dev.bluegreen.cli.kafka.EmbeddedKafkaBroker;
 import dev.bluegreen.testkit.LocalPostgres;
 import java.io.IOException;
@@ -216,8 +217,8 @@ public final class SnapshotBench {
         Path config = dir.resolve("pipeline.yaml");
         Files.writeString(config, yaml);
         Path log = dir.resolve("run.log");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(BenchSupport.jvmOptions(root));
         if (jfr) {
             Path rec = dir.resolve("run.jfr");
             recordings.add(rec);

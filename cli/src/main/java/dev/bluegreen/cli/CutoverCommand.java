@@ -47,6 +47,9 @@ import picocli.CommandLine.Option;
                 "Exit code 0 flipped, 1 aborted (still on blue), 2 refused, 3 a server failed."})
 final class CutoverCommand implements Callable<Integer> {
 
+    /** Connections per side, all opened at the start. */
+    private static final int POOL = 10;
+
     @Option(names = "--config", required = true, description = "pipeline config file (YAML) with a cutover section")
     Path config;
 
@@ -81,8 +84,11 @@ final class CutoverCommand implements Callable<Integer> {
         }
         CutoverConfig cc = pc.cutover().withLimits(maxFreezeMs == null ? null : Duration.ofMillis(maxFreezeMs),
                 drainTimeoutMs == null ? null : Duration.ofMillis(drainTimeoutMs));
-        try (HikariDataSource blue = Endpoints.pool(pc.blue(), pc.name() + "-cutover-blue", 8, ErrorCode.BLUE_UNAVAILABLE);
-             HikariDataSource green = Endpoints.pool(pc.green(), pc.name() + "-cutover-green", 8,
+        // every connection the freeze may use is opened before it (a new one costs 10-20 ms): inside it the
+        // coordinator holds 3 blue and 1 green, the final check reads 4 batches at once on both
+        try (HikariDataSource blue = Endpoints.pool(pc.blue(), pc.name() + "-cutover-blue", POOL, POOL,
+                ErrorCode.BLUE_UNAVAILABLE);
+             HikariDataSource green = Endpoints.pool(pc.green(), pc.name() + "-cutover-green", POOL, POOL,
                      ErrorCode.GREEN_UNAVAILABLE)) {
             ValidatedPipeline v = PipelineValidator.validate(pc, blue, green);
             ControlSchema.migrate(green);

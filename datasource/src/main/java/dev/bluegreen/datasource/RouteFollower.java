@@ -33,6 +33,11 @@ final class RouteFollower implements Runnable {
 
     /** The channel the coordinator notifies on; the payload is the pipeline name. */
     static final String CHANNEL = "bluegreen_route";
+    /**
+     * The channel this DataSource acknowledges a converged route on (spelled the same in the coordinator's
+     * {@code DataSourceRouter.ACK_CHANNEL}: this module does not depend on the coordinator's).
+     */
+    static final String ACK_CHANNEL = "bluegreen_route_ack";
     static final long REFRESH_MS = 1_000;
     static final long MIN_BACKOFF_MS = 100;
     static final long MAX_BACKOFF_MS = 5_000;
@@ -194,12 +199,32 @@ final class RouteFollower implements Runnable {
             pools.converge(desired);
             failed = null;
             retryAtNanos = 0;
+            acknowledge(desired);
         } catch (SQLException e) {
             failed = desired;
             LOG.warn("{} - {}; staying {} and retrying in {} ms", pipeline, e.getMessage(), pools.state().describe(),
                     retryDelayMs);
             retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryDelayMs);
             retryDelayMs = Math.min(retryDelayMs * 2, MAX_BACKOFF_MS);
+        }
+    }
+
+    /**
+     * Tells the coordinator this DataSource now is in {@code state}: {@code NOTIFY} on {@value #ACK_CHANNEL} with
+     * {@code <pipeline> <epoch> <phase>} (the notification carries this connection's backend pid, which the
+     * coordinator knows by its {@code application_name}). Its {@code pause} waits for the freeze's acknowledgement of
+     * every DataSource before it locks blue. Without a control connection nothing is sent; the coordinator then
+     * waits until its own timeout and its locks take over.
+     */
+    private void acknowledge(DataSourceState state) {
+        if (connection == null) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_notify('" + ACK_CHANNEL + "', ?)")) {
+            ps.setString(1, pipeline + " " + state.epoch() + " " + state.phase().sqlName());
+            ps.execute();
+        } catch (SQLException e) {
+            LOG.warn("{} - acknowledging {} to the coordinator failed: {}", pipeline, state.describe(), e.getMessage());
         }
     }
 

@@ -93,8 +93,9 @@ class SwitchableDataSourceIT {
 
         await().atMost(WAIT).until(slow::inTransaction);
         long slowAcksBefore = slow.acks().size();
-        router.pause(Duration.ofSeconds(10)); // publishes frozen, returns once no app session on blue is busy
-        await().atMost(WAIT).until(() -> ds.currentPhase() == Phase.FROZEN);
+        router.pause(Duration.ofSeconds(10)); // publishes frozen, returns once every DataSource acknowledged it
+        assertThat(ds.currentPhase()).as("the DataSource acknowledged the freeze before pause returned")
+                .isEqualTo(Phase.FROZEN);
         await("the transaction borrowed before the freeze finished").atMost(WAIT)
                 .until(() -> slow.acks().size() > slowAcksBefore);
         await("new getConnection() calls wait").atMost(WAIT).until(() -> ds.waitedCalls() >= writers.size());

@@ -4,10 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 
 /**
- * What every benchmark main needs besides its measurement: {@code --name value} arguments and removing a
- * work folder left by an earlier run. Stateless.
+ * What every benchmark main needs besides its measurement: {@code --name value} arguments, removing a
+ * work folder left by an earlier run, and the JVM options bluegreen ships with. Stateless.
  */
 public final class BenchSupport {
 
@@ -48,5 +49,16 @@ public final class BenchSupport {
                 Files.delete(p);
             }
         }
+    }
+
+    /**
+     * The JVM options {@code ./bluegreen} starts every process with: the lines of {@code jvm.options} in the project
+     * root that are not comments. Benchmarks start bluegreen's processes with them, so they measure what users run.
+     *
+     * @throws IOException when the file cannot be read
+     */
+    public static List<String> jvmOptions(Path projectRoot) throws IOException {
+        return Files.readAllLines(projectRoot.resolve("jvm.options")).stream().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
     }
 }

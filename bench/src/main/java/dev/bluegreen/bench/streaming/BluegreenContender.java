@@ -1,5 +1,7 @@
 package dev.bluegreen.bench.streaming;
 
+import dev.bluegreen.bench.report.BenchSupport;
+
 import static dev.bluegreen.bench.report.BenchSupport.deleteTree;
 
 import dev.bluegreen.testkit.LocalPostgres;
@@ -29,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 final class BluegreenContender implements Contender {
 
     /** The JVM options of the shipped launcher ({@code ./bluegreen}'s default {@code BLUEGREEN_JAVA_OPTS}). */
-    static final String HEAP = "-Xmx1g";
 
     private final Path root;
     private final LocalPostgres blue;
@@ -80,8 +81,9 @@ final class BluegreenContender implements Contender {
     }
 
     private void launch() throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                HEAP, "-Dbluegreen.home=" + root));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(BenchSupport.jvmOptions(root));
+        cmd.add("-Dbluegreen.home=" + root);
         if (jfr) {
             Path file = dir.resolve("run-" + (recordings.size() + 1) + ".jfr");
             recordings.add(file);

@@ -4,6 +4,7 @@ import static dev.bluegreen.bench.report.BenchSupport.intArg;
 import static dev.bluegreen.bench.report.BenchSupport.stringArg;
 import static dev.bluegreen.bench.report.BenchSupport.deleteTree;
 
+import dev.bluegreen.bench.report.BenchSupport;
 import dev.bluegreen.testkit.LocalPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -89,12 +90,13 @@ public final class StreamingBench {
             StreamingBench bench = new StreamingBench(work, load, backlog, warmup, pair, names);
             List<Contender> contenders = contenders(names, root, pair, jfr);
             StreamingResults r = bench.results;
+            String jvm = "JVM options " + String.join(" ", BenchSupport.jvmOptions(root)) + " (jvm.options)";
             r.s2.parameter("scale", scale).parameter("runs", reps).parameter("load s", load).parameter("untimed warm-up load s", warmup)
                         .parameter("pgbench", "-c 4 -j 2").parameter("probe every ms", Probe.WRITE_INTERVAL_MS)
-                        .parameter("bluegreen", "heartbeat-interval-ms 100, snapshot never, " + BluegreenContender.HEAP);
+                        .parameter("bluegreen", "heartbeat-interval-ms 100, snapshot never, " + jvm);
             r.s3.parameter("scale", scale).parameter("runs", reps).parameter("backlog s", backlog)
                     .parameter("pgbench", "-c 4 -j 2");
-            r.s6.parameter("scale", scale).parameter("runs", reps).parameter("bluegreen", BluegreenContender.HEAP)
+            r.s6.parameter("scale", scale).parameter("runs", reps).parameter("bluegreen", jvm)
                     .parameter("sampled every ms", MemorySampler.INTERVAL_MS);
             bench.repeat(reps, contenders, List.of(stringArg(args, "--scenarios", "s2,s3").split(",")));
             bench.results.write(JfrSummary.summarize(bench.s2Recordings, 8), JfrSummary.summarize(bench.s3Recordings, 8));

@@ -17,13 +17,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The coordinator's own session on blue during the freeze. Everything that stops application writes
  * happens inside ONE transaction of this session: the {@code EXCLUSIVE} table locks (reads go on,
- * writes wait), and, just before the flip, the {@code REVOKE} of write privileges on the captured
- * tables and {@code ALTER ROLE ... SET default_transaction_read_only = on}. If the coordinator dies,
+ * writes wait), and, while the sink drains, the write triggers, the {@code REVOKE} of write privileges on the
+ * captured tables and {@code ALTER ROLE ... SET default_transaction_read_only = on}. If the coordinator dies,
  * its session ends, the transaction rolls back and blue takes writes again by itself (design property
  * 6). Writers queued behind the locks are terminated before the commit: all signalled at once, then
  * polled until gone ({@code pg_terminate_backend(pid, timeout)} one by one would cost ~100 ms each), so
  * a straggler fails loudly instead of writing to blue. The fence is written on a second, autocommit
- * session (the heartbeat table is never locked). Not thread-safe.
+ * session (the heartbeat table is never locked). Not thread-safe: one call at a time, except that
+ * {@link #makeReadOnly} (freeze session only) may run while nothing else uses the freeze session.
  */
 final class BlueFreeze implements AutoCloseable {
 
@@ -141,26 +142,25 @@ final class BlueFreeze implements AutoCloseable {
     }
 
     /**
-     * Inside the freeze transaction, effective when it commits ({@link #release()}):
+     * Inside the freeze transaction, effective when it commits ({@link #release()}); nothing an application
+     * sees before that (an abort rolls it back):
      * <ul>
      *   <li>a statement-level trigger {@code bluegreen_read_only_<pipeline>} on every captured table refuses
      *       every INSERT, UPDATE, DELETE and TRUNCATE (SQLState 25006, naming the cutover): a REVOKE alone misses
      *       grants through other roles, PUBLIC, owners and superusers, and the pipeline, still running, would
      *       carry such a write into green over the application's newer rows there;</li>
      *   <li>the application role's writes on them are revoked, and its new sessions in this database start
-     *       read-only ({@code ALTER ROLE ... IN DATABASE}: other databases of the server are not touched);</li>
-     *   <li>every session of the role in this database is ended (queued writers included): all signalled at
-     *       once, then those pids polled until gone, at most {@code timeout}.</li>
+     *       read-only ({@code ALTER ROLE ... IN DATABASE}: other databases of the server are not touched).</li>
      * </ul>
-     * To undo by hand after a cutover: {@code DROP TRIGGER bluegreen_read_only_<pipeline> ON <table>}, {@code
-     * GRANT} the writes back and {@code ALTER ROLE ... IN DATABASE ... RESET default_transaction_read_only}.
+     * Runs on the freeze session only, so it may run while another thread uses the second session (the drain
+     * does not use blue at all). To undo by hand after a cutover: {@code DROP TRIGGER bluegreen_read_only_<pipeline>
+     * ON <table>}, {@code GRANT} the writes back and {@code ALTER ROLE ... IN DATABASE ... RESET
+     * default_transaction_read_only}.
      *
-     * @return how many sessions were ended
-     * @throws SQLException when blue refuses (the coordinator needs ownership of the tables, CREATEROLE and
-     *     pg_signal_backend, or superuser)
+     * @throws SQLException when blue refuses (the coordinator needs ownership of the tables and CREATEROLE, or
+     *     superuser)
      */
-    int makeReadOnlyAndEndSessions(String pipeline, String role, List<TableId> tables, Duration timeout)
-            throws SQLException {
+    void makeReadOnly(String pipeline, String role, List<TableId> tables) throws SQLException {
         String function = "bluegreen.refuse_writes_" + pipeline;
         try (Statement st = lockSession.createStatement()) {
             st.execute("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
@@ -177,6 +177,17 @@ final class BlueFreeze implements AutoCloseable {
             st.execute("DO $d$ BEGIN EXECUTE format('ALTER ROLE %I IN DATABASE %I SET default_transaction_read_only = on',"
                     + " " + PostgresDialect.INSTANCE.literal(role) + ", current_database()); END $d$");
         }
+    }
+
+    /**
+     * Ends every session of the role in this database (writers queued behind the locks included), on the second
+     * session: all signalled at once, then those pids polled until gone, at most {@code timeout}. Only once the
+     * cutover will flip: an aborted one must leave the application's sessions alone.
+     *
+     * @return how many sessions were signalled
+     * @throws SQLException when blue refuses (the coordinator needs pg_signal_backend, or superuser)
+     */
+    int endSessions(String role, Duration timeout) throws SQLException {
         // select first, then signal: in one WHERE clause PostgreSQL may call pg_terminate_backend before the
         // other conditions and end every session of the server, this one included
         List<Integer> pids = new ArrayList<>();

@@ -12,4 +12,9 @@ import java.time.Instant;
  * @param detail what it did or found, for people
  */
 public record CutoverStep(String name, Instant startedAt, double durationMs, String outcome, String detail) {
+
+    /** Whether the step succeeded (outcome {@code ok}). */
+    public boolean ok() {
+        return "ok".equals(outcome);
+    }
 }

@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
  * The steps of one cutover run, in order: each is timed, shown to the listener at once and recorded in
  * green ({@code bluegreen.cutover_step}). Inside the freeze, green's records are held back and written
  * after the release ({@link #holdRecords}), since each insert costs milliseconds of freeze; a record that
- * cannot be written is logged and never fails the run. Not thread-safe.
+ * cannot be written is logged and never fails the run. Thread-safe: steps that run beside each other
+ * inside the freeze record from their own threads, in the order they end (the listener is called under
+ * this log's lock, one step at a time).
  */
 final class StepLog {
 
@@ -43,25 +45,33 @@ final class StepLog {
      * @return whether it succeeded; an interrupt is restored and counts as a failure
      */
     boolean step(String name, Body body) {
+        return run(name, body).ok();
+    }
+
+    /**
+     * As {@link #step}, returning the recorded step itself: steps running beside each other cannot use
+     * {@link #last()}, which may be the other one's.
+     */
+    CutoverStep run(String name, Body body) {
         Instant t = clock.instant();
         long n0 = System.nanoTime();
+        CutoverStep s;
         try {
             String detail = body.run();
-            record(new CutoverStep(name, t, ms(n0), "ok", detail));
-            return true;
+            s = new CutoverStep(name, t, ms(n0), "ok", detail);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            record(new CutoverStep(name, t, ms(n0), "failed", "interrupted"));
-            return false;
+            s = new CutoverStep(name, t, ms(n0), "failed", "interrupted");
         } catch (Exception e) {
             LOG.debug("step {} failed", name, e);
-            record(new CutoverStep(name, t, ms(n0), "failed", message(e)));
-            return false;
+            s = new CutoverStep(name, t, ms(n0), "failed", message(e));
         }
+        record(s);
+        return s;
     }
 
     /** Records a step that ran elsewhere (or a plan line). */
-    void record(CutoverStep s) {
+    synchronized void record(CutoverStep s) {
         steps.add(s);
         listener.step(s);
         if (!holding) {
@@ -70,7 +80,7 @@ final class StepLog {
     }
 
     /** While on, green's records wait; turning it off writes them. */
-    void holdRecords(boolean on) {
+    synchronized void holdRecords(boolean on) {
         holding = on;
         if (!on) {
             flush();
@@ -78,12 +88,12 @@ final class StepLog {
     }
 
     /** The newest step. */
-    CutoverStep last() {
+    synchronized CutoverStep last() {
         return steps.get(steps.size() - 1);
     }
 
     /** Every step so far. */
-    List<CutoverStep> steps() {
+    synchronized List<CutoverStep> steps() {
         return List.copyOf(steps);
     }
 

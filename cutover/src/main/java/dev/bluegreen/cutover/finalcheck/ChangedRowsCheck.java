@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * budget runs out (saying how far it got, and the fix); {@link ErrorCode#CUTOVER_REFUSED} when there is no
  * complete parity pass to start from or the sink's offsets went back since.
  *
- * <p>One instance per cutover, parts in order; not thread-safe. {@link #close()} closes the change log.
+ * <p>One instance per cutover, parts in order; not thread-safe. {@link #close()} closes the change log and the key
+ * readers' threads.
  */
 public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, AutoCloseable {
 
@@ -215,9 +216,10 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
                 tables, tables == 1 ? "" : "s", match, rechecked, ms, changed.records(), readMs, ms - readMs);
     }
 
-    /** Closes the change log. Idempotent. */
+    /** Closes the change log and stops the key readers' threads. Idempotent. */
     @Override
     public void close() {
+        verifier.close();
         log.close();
     }
 

@@ -25,10 +25,12 @@ import javax.sql.DataSource;
 
 /**
  * Compares changed blue keys with green through the transform with the parity machinery: {@link KeyCheck} in
- * batches of {@value #BATCH_KEYS} keys, the deadline checked before each batch; while replication is live,
+ * batches of {@value #BATCH_KEYS} keys, up to {@value #PARALLEL_READS} batches at once (of any table), the
+ * deadline checked before each batch; while replication is live,
  * differing keys go through the {@link Recheck} (after the sink applied past their read, then a locked read),
  * with its waits bounded by what is left of the budget. Blue is read in short read-only transactions, which the
- * freeze's {@code EXCLUSIVE} locks let through. Not thread-safe.
+ * freeze's {@code EXCLUSIVE} locks let through. Not thread-safe (one verify at a time); {@link #close()} stops its
+ * reader threads.
  */
 final class KeysVerifier {
 
@@ -36,6 +38,9 @@ final class KeysVerifier {
     static final int BATCH_KEYS = 500;
     private static final int LISTED_KEYS = 20;
     private static final Duration LOCKED_RECHECK_MAX = Duration.ofSeconds(10);
+
+    /** Batches read at once (each holds one blue and one green connection while it runs). */
+    static final int PARALLEL_READS = 4;
 
     /** Most differing keys a live pass defers to the exact check inside the freeze; past it, they are rechecked. */
     static final int MAX_DEFERRED_KEYS = 2_000;
@@ -60,6 +65,7 @@ final class KeysVerifier {
     private final DataSource green;
     private final Map<TableId, ParityTable> tables;
     private final AppliedWatermark watermark;
+    private java.util.concurrent.ExecutorService readers;
 
     KeysVerifier(String pipeline, DataSource blue, DataSource green, Map<TableId, ParityTable> tables,
                  AppliedWatermark watermark) {
@@ -86,28 +92,25 @@ final class KeysVerifier {
     Outcome verify(ChangedRowsCheck.Phase phase, ChangedKeys changed, Deadline deadline)
             throws SQLException, InterruptedException {
         long total = changed.distinctKeys();
-        long done = 0;
+        List<TableId> order = changed.tables();
+        Map<TableId, KeyCheck> checks = new java.util.LinkedHashMap<>();
+        for (TableId id : order) {
+            ParityTable table = tables.get(id);
+            checks.put(id, new KeyCheck(table.transform(), new BlueReader(table.blueSchema(),
+                    table.transform().blueKeyColumns()), table.transform().targets().stream().map(GreenReader::new)
+                    .toList(), BATCH_KEYS));
+        }
+        List<List<KeyCheck.Result>> read = readAll(phase, order, checks, changed, total, deadline);
         long settled = 0;
         Map<TableId, List<Row>> deferred = new java.util.LinkedHashMap<>();
         long deferredKeys = 0;
-        List<TableId> order = changed.tables();
         for (int i = 0; i < order.size(); i++) {
             ParityTable table = tables.get(order.get(i));
-            List<Row> keys = changed.keys(order.get(i));
-            KeyCheck check = new KeyCheck(table.transform(), new BlueReader(table.blueSchema(),
-                    table.transform().blueKeyColumns()), table.transform().targets().stream().map(GreenReader::new)
-                    .toList(), BATCH_KEYS);
             List<Difference> differences = new ArrayList<>();
             long readAt = -1;
-            for (int from = 0; from < keys.size(); from += BATCH_KEYS) {
-                if (deadline.expired()) {
-                    throw phase.budgetExceeded(deadline, String.format(Locale.ROOT, "after checking %,d of %,d changed"
-                            + " keys (%d of %d tables)", done, total, i, order.size()));
-                }
-                KeyCheck.Result r = check.check(blue, green, keys.subList(from, Math.min(keys.size(), from + BATCH_KEYS)));
+            for (KeyCheck.Result r : read.get(i)) {
                 differences.addAll(r.differences());
                 readAt = Math.max(readAt, r.blueClockMs());
-                done += Math.min(BATCH_KEYS, keys.size() - from);
             }
             long differed = differences.stream().map(d -> d.blueKey() != null ? d.blueKey() : d.greenKey()).distinct()
                     .count();
@@ -119,14 +122,84 @@ final class KeysVerifier {
                 continue;
             }
             if (phase.live && !differences.isEmpty()) {
-                differences = recheck(table, check, deadline).run(differences, readAt).remaining();
+                differences = recheck(table, checks.get(order.get(i)), deadline).run(differences, readAt).remaining();
             }
             if (!differences.isEmpty()) {
                 throw mismatch(phase, order.get(i), differences);
             }
             settled += differed;
         }
-        return new Outcome(done, settled, deferred);
+        return new Outcome(total, settled, deferred);
+    }
+
+    /**
+     * Every batch of every table, up to {@value #PARALLEL_READS} at once (each one blue read, then one read per
+     * green target, on connections of their own): inside the freeze the batches of pgbench's four tables one after
+     * the other were most of the final check. Results per table, in batch order.
+     */
+    private List<List<KeyCheck.Result>> readAll(ChangedRowsCheck.Phase phase, List<TableId> order,
+                                                Map<TableId, KeyCheck> checks, ChangedKeys changed, long total,
+                                                Deadline deadline) throws SQLException, InterruptedException {
+        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+        List<List<java.util.concurrent.Future<KeyCheck.Result>>> futures = new ArrayList<>();
+        try {
+            for (TableId id : order) {
+                KeyCheck check = checks.get(id);
+                List<Row> keys = changed.keys(id);
+                List<java.util.concurrent.Future<KeyCheck.Result>> batches = new ArrayList<>();
+                for (int from = 0; from < keys.size(); from += BATCH_KEYS) {
+                    List<Row> batch = keys.subList(from, Math.min(keys.size(), from + BATCH_KEYS));
+                    batches.add(readers().submit(() -> {
+                        if (deadline.expired()) {
+                            throw phase.budgetExceeded(deadline, String.format(Locale.ROOT, "after checking %,d of %,d"
+                                    + " changed keys in %d tables", done.get(), total, order.size()));
+                        }
+                        KeyCheck.Result r = check.check(blue, green, batch);
+                        done.addAndGet(batch.size());
+                        return r;
+                    }));
+                }
+                futures.add(batches);
+            }
+            List<List<KeyCheck.Result>> out = new ArrayList<>();
+            for (List<java.util.concurrent.Future<KeyCheck.Result>> batches : futures) {
+                List<KeyCheck.Result> results = new ArrayList<>();
+                for (java.util.concurrent.Future<KeyCheck.Result> f : batches) {
+                    results.add(f.get());
+                }
+                out.add(results);
+            }
+            return out;
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SQLException sql) {
+                throw sql;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new SQLException("a changed-keys read failed: " + cause, cause);
+        } finally {
+            futures.forEach(batches -> batches.forEach(f -> f.cancel(true)));
+        }
+    }
+
+    private java.util.concurrent.ExecutorService readers() {
+        if (readers == null) {
+            readers = java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_READS, r -> {
+                Thread t = new Thread(r, "bluegreen-final-check-" + pipeline);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return readers;
+    }
+
+    /** Stops the reader threads. Idempotent. */
+    void close() {
+        if (readers != null) {
+            readers.shutdownNow();
+        }
     }
 
     private Recheck recheck(ParityTable table, KeyCheck check, Deadline deadline) {

@@ -6,12 +6,17 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * NOTIFY goes out every {@value #KEEP_ALIVE_MS} ms; a DataSource that hears nothing for the lease resumes
  * on its old target by itself, so a dead coordinator cannot leave applications frozen.
  *
- * <p>{@link #pause} publishes {@code frozen}, then waits until the application role has no
- * non-idle session on blue (the DataSources drained their borrowed connections). {@link #flip} only notes
+ * <p>{@link #pause} publishes {@code frozen}, then waits until every DataSource following the route
+ * acknowledged it (its borrowed connections came back) and the application role has no non-idle session on
+ * blue. {@link #flip} only notes
  * the new target: {@link #resume} publishes it ({@code serving} on green), after the coordinator has
  * committed green's grants and released blue, so no DataSource borrows from green before the application
  * may write there, and one that stops hearing from a coordinator that died between flip and release
@@ -33,6 +39,15 @@ import org.slf4j.LoggerFactory;
 public final class DataSourceRouter implements Router {
 
     static final long KEEP_ALIVE_MS = 100;
+    /**
+     * The channel on which each DataSource acknowledges a route it converged to, payload {@code <pipeline> <epoch>
+     * <phase>} (sent by {@code dev.bluegreen.datasource.RouteFollower}; the notification carries its backend pid).
+     */
+    public static final String ACK_CHANNEL = "bluegreen_route_ack";
+    /** The {@code application_name} of a DataSource's control connection is this prefix and the pipeline. */
+    public static final String FOLLOWER_APPLICATION_PREFIX = "bluegreen-route-";
+    /** How often the wait for acknowledgements looks for DataSources that went away, ms. */
+    private static final int ACK_RECHECK_MS = 20;
     /** Keep-alives go on this long past the freeze budget given to {@link #pause}, then stop. */
     static final long KEEP_ALIVE_GRACE_MS = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(DataSourceRouter.class);
@@ -52,6 +67,7 @@ public final class DataSourceRouter implements Router {
     private String target = "blue";
     private String nextTarget = "blue";
     private boolean frozen;
+    private Connection ackListener;
 
     public DataSourceRouter(CutoverConfig.DataSourceRoute config, String pipeline, DataSource green, DataSource blue,
                             String applicationRole) {
@@ -108,15 +124,28 @@ public final class DataSourceRouter implements Router {
         }
     }
 
+    /**
+     * Publishes {@code frozen}, then waits, at most {@code timeout} in all: first until every DataSource of the
+     * pipeline that follows the route (a green session named {@code bluegreen-route-<pipeline>}) acknowledged this
+     * epoch's freeze (a {@code NOTIFY} on {@value #ACK_CHANNEL} sent once its borrowed connections came back), then
+     * until the application role has no busy session on blue (applications that do not use the DataSource). Without
+     * the acknowledgement, a DataSource that had not yet heard of the freeze could lend a blue connection after the
+     * wait saw the role idle, and that transaction would run into the freeze's locks (CutoverIT saw it under load).
+     * Past the timeout it logs and returns: the locks take over.
+     *
+     * @throws RouterException when green or blue cannot be read or the route cannot be published
+     */
     @Override
     public void pause(Duration timeout) {
-        publish(target, "frozen");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Connection listener = ackListener();
+        long epoch = publish(target, "frozen");
         frozen = true;
         // the keep-alive stops by itself past the freeze budget: a hung coordinator cannot keep applications frozen
         keepAliveUntilNanos = System.nanoTime() + timeout.toNanos() + KEEP_ALIVE_GRACE_MS * 1_000_000L;
         keepAliveTask = keepAlive.scheduleAtFixedRate(this::notifyKeepAlive, KEEP_ALIVE_MS, KEEP_ALIVE_MS,
                 TimeUnit.MILLISECONDS);
-        long deadline = System.nanoTime() + timeout.toNanos();
+        awaitAcks(listener, epoch, deadline, timeout);
         int busy;
         while ((busy = busyApplicationSessions()) > 0) {
             if (System.nanoTime() > deadline) {
@@ -131,6 +160,78 @@ public final class DataSourceRouter implements Router {
                 throw new RouterException("interrupted while waiting for DataSources to drain", e);
             }
         }
+    }
+
+    /** Waits until every live route follower of the pipeline acknowledged {@code frozen} at {@code epoch} or later. */
+    private void awaitAcks(Connection listener, long epoch, long deadline, Duration timeout) {
+        try {
+            Set<Integer> waiting = followerPids();
+            PGConnection pg = listener.unwrap(PGConnection.class);
+            while (!waiting.isEmpty()) {
+                long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+                if (leftMs <= 0) {
+                    LOG.warn("{} - {} DataSource(s) (green backend pid {}) did not acknowledge the freeze within {} ms;"
+                            + " the locks take over", pipeline, waiting.size(), waiting, timeout.toMillis());
+                    return;
+                }
+                PGNotification[] notes = pg.getNotifications((int) Math.min(leftMs, ACK_RECHECK_MS));
+                if (notes != null) {
+                    for (PGNotification n : notes) {
+                        if (ACK_CHANNEL.equals(n.getName()) && acknowledges(n.getParameter(), epoch)) {
+                            waiting.remove(n.getPID());
+                        }
+                    }
+                }
+                waiting.retainAll(followerPids()); // a DataSource that went away acknowledges nothing
+            }
+        } catch (SQLException e) {
+            throw new RouterException("waiting for the DataSources to acknowledge the freeze failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether an acknowledgement payload ({@code <pipeline> <epoch> <phase>}) confirms the freeze of {@code epoch}. */
+    boolean acknowledges(String payload, long epoch) {
+        String[] parts = payload == null ? new String[0] : payload.split(" ");
+        if (parts.length != 3 || !parts[0].equals(pipeline) || !"frozen".equals(parts[2])) {
+            return false;
+        }
+        try {
+            return Long.parseLong(parts[1]) >= epoch;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** Green backend pids of the DataSources following this pipeline's route (their control connections). */
+    private Set<Integer> followerPids() throws SQLException {
+        Set<Integer> pids = new HashSet<>();
+        try (Connection c = green.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT pid FROM"
+                + " pg_stat_activity WHERE application_name = left(?, 63) AND datname = current_database()")) {
+            ps.setString(1, FOLLOWER_APPLICATION_PREFIX + pipeline);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    pids.add(rs.getInt(1));
+                }
+            }
+        }
+        return pids;
+    }
+
+    /** The connection that listens for acknowledgements, opened once (before the first freeze is published). */
+    private Connection ackListener() {
+        if (ackListener == null) {
+            try {
+                Connection c = green.getConnection();
+                try (Statement st = c.createStatement()) {
+                    st.execute("LISTEN " + ACK_CHANNEL);
+                }
+                ackListener = c;
+            } catch (SQLException e) {
+                throw new RouterException("cannot listen for the DataSources' acknowledgements on green: "
+                        + e.getMessage(), e);
+            }
+        }
+        return ackListener;
     }
 
     /** Notes {@code targetName} for {@link #resume}, which publishes it; the DataSources stay frozen until then. */
@@ -154,6 +255,14 @@ public final class DataSourceRouter implements Router {
     public void close() {
         stopKeepAlive();
         keepAlive.shutdownNow();
+        if (ackListener != null) {
+            try (Connection c = ackListener; Statement st = c.createStatement()) {
+                st.execute("UNLISTEN " + ACK_CHANNEL); // the pooled connection goes back without the LISTEN
+            } catch (SQLException e) {
+                LOG.debug("{} - closing the acknowledgement listener: {}", pipeline, e.toString());
+            }
+            ackListener = null;
+        }
     }
 
     private void stopKeepAlive() {
@@ -163,24 +272,30 @@ public final class DataSourceRouter implements Router {
         }
     }
 
-    private void publish(String newTarget, String phase) {
+    /** Publishes the route; returns its new epoch. */
+    private long publish(String newTarget, String phase) {
         try (Connection c = green.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO bluegreen.route (pipeline, target, phase, epoch,"
                     + " lease_ms, updated_at) VALUES (?, ?, ?, 1, ?, now()) ON CONFLICT (pipeline) DO UPDATE SET"
                     + " target = EXCLUDED.target, phase = EXCLUDED.phase, epoch = bluegreen.route.epoch + 1,"
-                    + " lease_ms = EXCLUDED.lease_ms, updated_at = now()");
+                    + " lease_ms = EXCLUDED.lease_ms, updated_at = now() RETURNING epoch");
                  PreparedStatement n = c.prepareStatement("SELECT pg_notify('bluegreen_route', ?)")) {
                 ps.setString(1, pipeline);
                 ps.setString(2, newTarget);
                 ps.setString(3, phase);
                 ps.setLong(4, config.lease().toMillis());
-                ps.executeUpdate();
+                long epoch;
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    epoch = rs.getLong(1);
+                }
                 n.setString(1, pipeline);
                 n.execute();
+                c.commit();
+                LOG.info("{} - route published: {} on {} (epoch {})", pipeline, phase, newTarget, epoch);
+                return epoch;
             }
-            c.commit();
-            LOG.info("{} - route published: {} on {}", pipeline, phase, newTarget);
         } catch (SQLException e) {
             throw new RouterException("publishing the route (" + phase + " on " + newTarget + ") in green failed: "
                     + e.getMessage(), e);
