@@ -138,17 +138,11 @@ public final class CutoverCoordinator {
     }
 
     private CutoverReport cutover(long id) throws SQLException {
-        FreezeRun.Outcome o;
-        if (finalCheck != null && !log.step("final-check.before-freeze",
-                () -> finalCheck.beforeFreeze(cutover.finalCheckBudget()))) {
-            o = new FreezeRun.Outcome(false, "cutover aborted, the application stays on blue: the final check before the"
-                    + " freeze failed: " + log.last().detail(), null, null, List.of());
-        } else {
-            if (finalCheck == null) {
-                log.record(new CutoverStep("final-check", clock.instant(), 0, "skipped", "--skip-final-verify"));
-            }
-            o = new FreezeRun(config, cutover, blue, green, router, tables, finalCheck, hooks, log, store).run();
+        if (finalCheck == null) {
+            log.record(new CutoverStep("final-check", clock.instant(), 0, "skipped", "--skip-final-verify"));
         }
+        FreezeRun.Outcome o = new FreezeRun(config, cutover, blue, green, router, tables, finalCheck, hooks, log, store)
+                .run();
         Double freezeMs = o.freezeMs();
         String outcome = o.flipped() ? "flipped" : "aborted";
         CutoverReport r = report(id, false, outcome, o.message(), freezeMs, o.fence(), o.sequences());

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Steps 2 to 7 of the cutover protocol, as a script of named steps, from the freeze to the release:
  * <ol>
- *   <li>{@code catch-up}, before the freeze: a heartbeat on blue, waited for until the sink applied it;</li>
+ *   <li>{@code catch-up}, before the freeze: a heartbeat on blue, waited for until the sink applied it; then
+ *       {@code final-check.before-freeze} (unless skipped), live, its last pass right before the freeze;</li>
  *   <li>{@code freeze.router-pause} (strategy {@code router-pause}), then {@code freeze.lock}: the
  *       coordinator's own blue session locks the captured tables;</li>
  *   <li>{@code fence}: one heartbeat on blue; then, at once (their records come in the order they end):
@@ -117,6 +118,13 @@ final class FreezeRun {
             if (!log.step("catch-up", () -> catchUp(freeze))) {
                 return new Outcome(false, "cutover aborted, the application stays on blue: the sink did not catch up"
                         + " before the freeze: " + log.last().detail(), null, null, sequences);
+            }
+            // after the catch-up, right before the freeze: what changed while the sink caught up is then checked
+            // here, live, instead of inside the freeze
+            if (finalCheck != null && !log.step("final-check.before-freeze",
+                    () -> finalCheck.beforeFreeze(cutover.finalCheckBudget()))) {
+                return new Outcome(false, "cutover aborted, the application stays on blue: the final check before the"
+                        + " freeze failed: " + log.last().detail(), null, null, sequences);
             }
             log.holdRecords(true);
             freezeStart = System.nanoTime();
