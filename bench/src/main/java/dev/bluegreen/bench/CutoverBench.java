@@ -73,14 +73,17 @@ public final class CutoverBench {
     private final Path work;
     private final int scale;
     private final int loadSeconds;
+    /** pgbench's {@code -R} (transactions/s), 0 for as fast as it goes (the issue's protocol). */
+    private final int rate;
     private final boolean skipFinalVerify;
 
-    private CutoverBench(Path root, int scale, int loadSeconds, boolean skipFinalVerify) throws IOException {
+    private CutoverBench(Path root, int scale, int loadSeconds, int rate, boolean skipFinalVerify) throws IOException {
         this.root = root;
         this.jar = root.resolve("cli/target/bluegreen.jar");
         this.work = Files.createDirectories(root.resolve("bench/target/cutover-work"));
         this.scale = scale;
         this.loadSeconds = loadSeconds;
+        this.rate = rate;
         this.skipFinalVerify = skipFinalVerify;
     }
 
@@ -122,7 +125,7 @@ public final class CutoverBench {
     public static void main(String[] args) throws Exception {
         int reps = intArg(args, "--reps", 10);
         CutoverBench bench = new CutoverBench(Path.of(System.getProperty("bluegreen.project.root", ".")).toAbsolutePath().normalize(), intArg(args, "--scale", 1),
-                intArg(args, "--load-seconds", 60), List.of(args).contains("--skip-final-verify"));
+                intArg(args, "--load-seconds", 60), intArg(args, "--rate", 0), List.of(args).contains("--skip-final-verify"));
         List<Run> runs = new ArrayList<>();
         try (LocalPostgres blue = LocalPostgres.start("bench-cut-blue");
              LocalPostgres green = LocalPostgres.start("bench-cut-green")) {
@@ -158,9 +161,14 @@ public final class CutoverBench {
                         dir.resolve("verify").toString(), "--no-progress"), "bluegreen verify", dir.resolve("verify.log"));
                 WriteProbe probe = new WriteProbe(bouncer.jdbcUrl(), role).start();
                 long probeStart = System.nanoTime();
-                Process load = pgbench(blue, dir, "-n", "-c", "4", "-j", "2", "-T", Integer.toString(loadSeconds), "-U",
-                        role, "-h", "127.0.0.1", "-p", Integer.toString(bouncer.port()), "-l", "--log-prefix",
-                        dir.resolve("pgbench_log").toString(), db);
+                List<String> pgbenchArgs = new ArrayList<>(List.of("-n", "-c", "4", "-j", "2", "-T",
+                        Integer.toString(loadSeconds)));
+                if (rate > 0) {
+                    pgbenchArgs.addAll(List.of("-R", Integer.toString(rate)));
+                }
+                pgbenchArgs.addAll(List.of("-U", role, "-h", "127.0.0.1", "-p", Integer.toString(bouncer.port()), "-l",
+                        "--log-prefix", dir.resolve("pgbench_log").toString(), db));
+                Process load = pgbench(blue, dir, pgbenchArgs.toArray(String[]::new));
                 Thread.sleep(4_000);
                 double anchor = lockAnchorMs(blue, db);
                 Thread.sleep(1_000);
@@ -401,6 +409,7 @@ public final class CutoverBench {
                 + " insert every " + WriteProbe.INTERVAL_MS + " ms through PgBouncer) sees across bluegreen cutover"
                 + " under pgbench -c 4 -j 2, vs a bare LOCK TABLE");
         report.parameter("scale", scale).parameter("cutovers", reps).parameter("load seconds", loadSeconds)
+                .parameter("pgbench rate", rate > 0 ? rate + " tps (-R)" : "unlimited")
                 .parameter("freeze", "router-pause").parameter("final check", skipFinalVerify ? "skipped" : "included");
         List<Run> runs = all.stream().filter(Run::flipped).toList();
         for (Run r : runs) {
