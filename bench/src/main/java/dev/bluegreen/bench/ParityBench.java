@@ -57,7 +57,7 @@ import org.postgresql.PGConnection;
  *       aid < ?} on both sides, each side on its own thread (sides in parallel); the chunk results must be
  *       equal on both sides;</li>
  *   <li>the same anchor with the sides in sequence per chunk (blue, then green, one thread: the order in
- *       which verify's pushdown pass works), to split the gap;</li>
+ *       which verify's pushdown pass first worked), to split the gap;</li>
  *   <li>anchor (2): {@code COPY (SELECT * FROM pgbench_accounts ORDER BY aid) TO STDOUT} through PgJDBC's
  *       {@code CopyManager} into a discarding stream, both sides in parallel.</li>
  * </ul>
@@ -395,7 +395,7 @@ public final class ParityBench {
      * BUFFERS) logs a sample of the statements, of which the first blue chunk plan is kept.
      */
     private void statementTimes(BenchReport report) throws Exception {
-        // two planned statements per chunk and side (the hash, the clock)
+        // two planned statements per chunk and side (the settings, the hash with the clock)
         double sampleRate = Math.min(1.0, EXPLAIN_PLANS / (2.0 * Math.max(1, rows / chunkRows)));
         for (LocalPostgres side : List.of(blue, green)) {
             side.execute("postgres", "ALTER SYSTEM SET shared_preload_libraries = pg_stat_statements, auto_explain");
@@ -460,7 +460,7 @@ public final class ParityBench {
             while (j < lines.size() && !lines.get(j).matches("^\\d{4}-\\d\\d-\\d\\d .*")) {
                 block.append(lines.get(j++)).append('\n');
             }
-            if (block.indexOf("Limit") >= 0 && block.indexOf("md5") >= 0) {
+            if (block.indexOf("Limit") >= 0 && block.indexOf("hashtextextended") >= 0) {
                 return block.toString();
             }
             i = j - 1;

@@ -13,7 +13,9 @@ import dev.bluegreen.cutover.parity.sql.BlueRead;
 import dev.bluegreen.cutover.parity.sql.GreenReader;
 import dev.bluegreen.cutover.parity.stream.PassResult;
 import java.sql.SQLException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -63,10 +65,13 @@ public final class PushdownPass {
     }
 
     /**
-     * Runs the pass. Both servers work at once: green hashes chunk n on a thread of its own while blue
-     * hashes chunk n + 1 (blue's next chunk depends only on blue's last key), so the pass takes about the
-     * slower side's time rather than the sum of both (S4 benchmark: the sides in sequence halved it).
-     * Chunks are still compared, narrowed and reported in key order, on the calling thread.
+     * Runs the pass. Both servers work at once and mostly independently: the calling thread hashes
+     * blue's chunks one after the other (blue's next chunk depends only on blue's last key) and hands
+     * each chunk's key range to a thread of green's own, which hashes them in order; up to
+     * {@link #MAX_PENDING} chunks may wait for green's hash, so neither server waits for the other per
+     * chunk (S4 benchmark: lock step, blue waiting for green's chunk n before going past n + 1, left each
+     * server idle for much of the pass). Chunks are still compared, narrowed and reported in key order,
+     * on the calling thread, as soon as green's hash is there; the throttle counts blue's rows as read.
      *
      * @throws SQLException when a server fails
      * @throws InterruptedException when interrupted by the throttle
@@ -84,6 +89,12 @@ public final class PushdownPass {
         }
     }
 
+    /**
+     * Most chunks blue may be ahead of green (chunks hashed on blue whose green hash is not yet
+     * compared): bounds the memory (a few keys each) and how far blue's reads run ahead of the report.
+     */
+    static final int MAX_PENDING = 8;
+
     /** A chunk whose green hash is still being computed. */
     private record Pending(Row after, Row upTo, Aggregate blue, Future<Aggregate> green) {
     }
@@ -91,23 +102,27 @@ public final class PushdownPass {
     private PassResult run(DataSource blue, DataSource greenDs, ExecutorService greenSide)
             throws SQLException, InterruptedException {
         long[] totals = new long[4]; // blue rows, green rows, chunks, differing
+        Deque<Pending> pending = new ArrayDeque<>(MAX_PENDING + 1);
         Row after = null;
         boolean last;
-        Pending pending = null;
         do {
             Aggregate b = blueHash.hash(blue, after, null, chunkRows);
-            throttle.rowsRead((int) b.rows());
             readAt = Math.max(readAt, b.clockMs());
             last = b.rows() < chunkRows;
-            Row upTo = last ? null : b.lastKey();
-            if (pending != null) {
-                finish(pending, blue, greenDs, totals);
-            }
             Row from = after;
-            pending = new Pending(from, upTo, b, greenSide.submit(() -> greenHash.hash(greenDs, green(from), green(upTo), 0)));
+            Row upTo = last ? null : b.lastKey();
+            pending.addLast(new Pending(from, upTo, b,
+                    greenSide.submit(() -> greenHash.hash(greenDs, green(from), green(upTo), 0))));
             after = b.lastKey() != null ? b.lastKey() : after;
+            // compare what green has finished, in key order; wait only when blue is MAX_PENDING ahead
+            while (!pending.isEmpty() && (pending.size() > MAX_PENDING || pending.peekFirst().green().isDone())) {
+                finish(pending.pollFirst(), blue, greenDs, totals);
+            }
+            throttle.rowsRead((int) b.rows());
         } while (!last);
-        finish(pending, blue, greenDs, totals);
+        while (!pending.isEmpty()) {
+            finish(pending.pollFirst(), blue, greenDs, totals);
+        }
         return new PassResult(totals[0], totals[1], totals[2], totals[3], differences, readAt);
     }
 
