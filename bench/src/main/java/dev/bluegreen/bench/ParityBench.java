@@ -5,6 +5,7 @@ import static dev.bluegreen.bench.report.BenchSupport.intArg;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bluegreen.bench.report.BenchReport;
+import dev.bluegreen.bench.report.BenchSupport;
 import dev.bluegreen.testkit.LocalPostgres;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -234,8 +235,9 @@ public final class ParityBench {
     private VerifyRun verify(String path, List<String> jvmOptions) throws Exception {
         Path dir = work.resolve("verify-" + (++verifyRuns));
         Files.createDirectories(dir);
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dbluegreen.home=" + root));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(BenchSupport.jvmOptions(root));
+        cmd.add("-Dbluegreen.home=" + root);
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", jar.toString(), "verify", "--config", config.toString(), "--report", dir.toString(),
                 "--no-progress", "--path", path, "--chunk-size", Integer.toString(chunkRows)));
