@@ -48,11 +48,9 @@ public final class CutoverCoordinator {
 
         /**
          * Inside the freeze, beside the drain: any work part two can do before the drain ended (reading changes
-         * ahead), until {@code drained} turns true and that work is complete. Must not fail the cutover; returns a
-         * summary for the report.
+         * ahead). Must not fail the cutover; returns a summary for the report.
          */
-        default String whileDraining(Duration budget, java.util.function.BooleanSupplier drained)
-                throws InterruptedException {
+        default String whileDraining(Duration budget) throws InterruptedException {
             return "nothing to do ahead";
         }
 

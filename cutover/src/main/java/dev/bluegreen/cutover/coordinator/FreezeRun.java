@@ -201,10 +201,9 @@ final class FreezeRun {
                     + cutover.applicationRole() + ", its new sessions read-only (effective when blue commits)";
         }));
         // the final check reads the changes it will need while the sink applies them
-        java.util.concurrent.atomic.AtomicBoolean drained = new java.util.concurrent.atomic.AtomicBoolean();
         Future<CutoverStep> ahead = finalCheck == null ? null : beside.submit(() -> log.run("final-check.read-ahead",
-                () -> finalCheck.whileDraining(min(cutover.drainTimeout(), remaining()), drained::get)));
-        String failure = drainAndCheck(beside, ahead, drained);
+                () -> finalCheck.whileDraining(min(cutover.drainTimeout(), remaining()))));
+        String failure = drainAndCheck(beside, ahead);
         CutoverStep ro = await("blue.read-only", readOnly);
         if (failure != null) {
             return failure;
@@ -223,10 +222,8 @@ final class FreezeRun {
      * The drain, then the final check beside green's sequences and grants: both need the fence applied
      * (green's key columns hold every value blue committed), neither needs the other. Returns why it failed, or null.
      */
-    private String drainAndCheck(ExecutorService beside, Future<CutoverStep> ahead,
-                                 java.util.concurrent.atomic.AtomicBoolean over) {
+    private String drainAndCheck(ExecutorService beside, Future<CutoverStep> ahead) {
         CutoverStep drained = log.run("drain", this::drain);
-        over.set(true); // whatever its outcome: the read ahead ends
         if (ahead != null) {
             await("final-check.read-ahead", ahead); // its outcome only saves time; the check itself decides
         }

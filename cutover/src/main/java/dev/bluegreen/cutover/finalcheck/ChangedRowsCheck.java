@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,8 +58,6 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
     private static final Logger LOG = LoggerFactory.getLogger(ChangedRowsCheck.class);
     /** A catch-up pass this short ends part one (ms). */
     static final long CATCH_UP_PASS_MS = 200;
-    /** Pause between two looks at the topics' ends that found nothing new while reading ahead (ms). */
-    static final long IDLE_READ_AHEAD_MS = 5;
     /** Most catch-up passes in part one. */
     static final int MAX_PASSES = 6;
 
@@ -142,57 +139,35 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
     }
 
     /**
-     * Inside the freeze, while the sink drains (the coordinator runs it beside the drain): follows the table topics
-     * from what part one covered, reading up to where they end, again and again, until {@code drained} says the
-     * sink applied the fence and a last look finds no record it has not read; {@link #insideFreeze} then has
-     * nothing left to read from Kafka (a read costs a round trip to the broker even for a few records). Blue is
-     * frozen, so nothing after the fence can reach those topics but records the sink skips without storing an
-     * offset (a delete's tombstone), which part two accepts. Best effort: a failure or the budget ending leaves part
-     * two to do the whole read.
+     * Inside the freeze, while the sink drains (the coordinator runs it beside the drain): reads the records after
+     * what part one covered up to where the table topics end now, so that {@link #insideFreeze} only reads what
+     * reached Kafka since. Blue is frozen, so nothing after the fence can be in those topics; should a partition
+     * still end past the sink's offsets after the drain, part two drops this read and reads everything itself.
+     * Best effort: a failure here leaves part two to do the whole read.
      *
-     * @param drained true once the drain is over
-     * @return e.g. {@code "391 records read ahead in 45 ms (3 reads)"}
+     * @return e.g. {@code "31 records read ahead in 12 ms"}
      * @throws InterruptedException when interrupted
      */
     @Override
-    public String whileDraining(Duration budget, BooleanSupplier drained) throws InterruptedException {
+    public String whileDraining(Duration budget) throws InterruptedException {
         long t0 = System.nanoTime();
         prefetched = null;
         prefetchedTo = null;
-        Deadline deadline = Deadline.after(budget);
         try {
             Map<String, Long> from;
             try (Connection g = green.getConnection()) {
                 from = covered != null ? covered : parityPassStart(g);
             }
+            Map<String, Long> to = log.endOffsets(tableByTopic.keySet());
+            List<OffsetRange> ranges = OffsetRange.between(from, to, tableByTopic.keySet());
             ChangedKeys changed = new ChangedKeys(tableByTopic, keyColumns, decoder);
-            int reads = 0;
-            while (true) {
-                boolean last = drained.getAsBoolean(); // asked before the ends: nothing reaches Kafka after both
-                Map<String, Long> to = log.endOffsets(tableByTopic.keySet());
-                List<OffsetRange> ranges = OffsetRange.between(from, to, tableByTopic.keySet());
-                if (!ranges.isEmpty()) {
-                    reads++;
-                    if (!log.read(ranges, deadline, changed::accept)) {
-                        return "reading ahead stopped at its budget; the check after the drain reads everything";
-                    }
-                }
-                from = to;
-                if (last && ranges.isEmpty()) {
-                    break;
-                }
-                if (deadline.expired()) {
-                    return "reading ahead stopped at its budget; the check after the drain reads everything";
-                }
-                if (ranges.isEmpty()) {
-                    Thread.sleep(IDLE_READ_AHEAD_MS); // each look is a request to the broker, which the drain needs too
-                }
+            if (!log.read(ranges, Deadline.after(budget), changed::accept)) {
+                return "reading ahead stopped at its budget; the check after the drain reads everything";
             }
             prefetched = changed;
-            prefetchedTo = from;
-            return String.format(Locale.ROOT, "%,d record%s read ahead in %d ms (%d read%s)", changed.records(),
-                    changed.records() == 1 ? "" : "s", (System.nanoTime() - t0) / 1_000_000, reads,
-                    reads == 1 ? "" : "s");
+            prefetchedTo = to;
+            return String.format(Locale.ROOT, "%,d record%s read ahead in %d ms", changed.records(),
+                    changed.records() == 1 ? "" : "s", (System.nanoTime() - t0) / 1_000_000);
         } catch (SQLException | RuntimeException e) {
             LOG.info("{} - reading ahead inside the freeze failed ({}); the check after the drain reads everything",
                     pipeline, e.getMessage());
@@ -233,19 +208,15 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
         ChangedKeys changed = new ChangedKeys(tableByTopic, keyColumns, decoder);
         long readAhead = 0;
         if (phase == Phase.INSIDE_FREEZE && prefetched != null) {
-            // the rest after what was read beside the drain. That read may end past the sink's stored offsets by
-            // records the sink skips without storing an offset (a delete's tombstone): after the fence was
-            // applied in every partition, a frozen blue has nothing else there, and those records are read already
-            Map<String, Long> end = new LinkedHashMap<>(to);
-            prefetchedTo.forEach((partition, offset) -> end.merge(partition, offset, Math::max));
             try {
-                List<OffsetRange> rest = OffsetRange.between(prefetchedTo, end, tableByTopic.keySet());
+                // the rest after what was read beside the drain; it throws if that read went past the sink's offsets
+                List<OffsetRange> rest = OffsetRange.between(prefetchedTo, to, tableByTopic.keySet());
                 changed = prefetched;
                 ranges = rest;
                 readAhead = prefetched.records();
             } catch (IllegalStateException e) {
-                LOG.warn("{} - the records read beside the drain do not line up with the sink's offsets after it ({});"
-                        + " reading everything again", pipeline, e.getMessage());
+                LOG.warn("{} - the records read beside the drain end past the sink's offsets after it ({}); reading"
+                        + " everything again", pipeline, e.getMessage());
             }
             prefetched = null;
             prefetchedTo = null;
