@@ -34,8 +34,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class KafkaChangeLog implements ChangeLog {
 
     private static final Duration MAX_POLL = Duration.ofMillis(100);
-    /** Longest wait for partition metadata or end offsets. */
-    private static final Duration MAX_METADATA = Duration.ofSeconds(5);
 
     private final PipelineConfig config;
     private final Supplier<String> bootstrap;
@@ -104,26 +102,6 @@ public final class KafkaChangeLog implements ChangeLog {
             throw new BluegreenException(ErrorCode.BROKER_UNAVAILABLE, "the final check could not read the table topics"
                     + " from Kafka at " + connectedTo + ": " + e.getMessage() + "; check kafka.bootstrap and the broker",
                     e);
-        }
-    }
-
-    @Override
-    public Map<String, Long> endOffsets(java.util.Collection<String> topics) {
-        try {
-            KafkaConsumer<String, String> c = consumer();
-            List<TopicPartition> partitions = new java.util.ArrayList<>();
-            for (String topic : topics) {
-                c.partitionsFor(topic, MAX_METADATA).forEach(p -> partitions.add(new TopicPartition(p.topic(),
-                        p.partition())));
-            }
-            Map<String, Long> out = new HashMap<>();
-            c.endOffsets(partitions, MAX_METADATA).forEach((tp, offset) -> out.put(tp.topic() + "/" + tp.partition(),
-                    offset));
-            return out;
-        } catch (KafkaException e) {
-            throw new BluegreenException(ErrorCode.BROKER_UNAVAILABLE, "the final check could not read the ends of the"
-                    + " table topics from Kafka at " + connectedTo + ": " + e.getMessage() + "; check kafka.bootstrap"
-                    + " and the broker", e);
         }
     }
 

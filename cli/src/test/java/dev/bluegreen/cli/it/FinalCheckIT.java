@@ -65,26 +65,12 @@ class FinalCheckIT {
                 assertThat(check.insideFreeze(BUDGET)).as("part two reads only what came after part one")
                         .startsWith("1 changed key in 1 table checked, all match (");
             }
-            // part two reads ahead beside the drain, then only the rest
-            try (ChangedRowsCheck check = PipelineFinalCheck.of(p.validated(), p.blue(), p.green())) {
-                assertThat(check.beforeFreeze(BUDGET)).startsWith("13 changed keys in 1 table checked, all match (");
-                blue.execute(DB, "UPDATE counters SET label = 'ahead' WHERE id = 151");
-                Drain.await(p, Duration.ofMinutes(1));
-                // at least the record of 151 (the sink's stored offsets may trail the topic's end by records it
-                // skips, such as a delete's tombstone)
-                assertThat(check.whileDraining(BUDGET)).matches("[1-9][0-9]* records? read ahead in [0-9]+ ms");
-                blue.execute(DB, "UPDATE counters SET label = 'after' WHERE id = 152");
-                Drain.await(p, Duration.ofMinutes(1));
-                assertThat(check.insideFreeze(BUDGET)).as("the key read ahead and the one after it")
-                        .startsWith("2 changed keys in 1 table checked, all match (")
-                        .containsPattern("[0-9]+ records \\([1-9][0-9]* of them ahead, beside the drain\\) read in");
-            }
 
             // green goes wrong for a row changed since the verify (5) and for one that was not (100)
             green.execute(DB, "UPDATE app.counters SET n = 999 WHERE id = 5; UPDATE app.counters SET n = 777 WHERE id = 100");
             try (ChangedRowsCheck check = PipelineFinalCheck.of(p.validated(), p.blue(), p.green())) {
                 assertThat(check.beforeFreeze(BUDGET)).as("live, a differing key is left to the exact check")
-                        .startsWith("15 changed keys in 1 table checked, 14 match, 1 differ");
+                        .startsWith("13 changed keys in 1 table checked, 12 match, 1 differ");
                 assertThatThrownBy(() -> check.insideFreeze(BUDGET)).isInstanceOf(BluegreenException.class)
                         .satisfies(e -> assertThat(((BluegreenException) e).code()).isEqualTo(ErrorCode.PARITY_MISMATCH))
                         .hasMessageContaining("inside the freeze found 1 changed row of public.counters that differs")

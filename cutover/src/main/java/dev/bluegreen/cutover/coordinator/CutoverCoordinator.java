@@ -46,14 +46,6 @@ public final class CutoverCoordinator {
         /** Before the freeze, while replication is live; returns a summary for the report. */
         String beforeFreeze(Duration budget) throws SQLException, InterruptedException;
 
-        /**
-         * Inside the freeze, beside the drain: any work part two can do before the drain ended (reading changes
-         * ahead). Must not fail the cutover; returns a summary for the report.
-         */
-        default String whileDraining(Duration budget) throws InterruptedException {
-            return "nothing to do ahead";
-        }
-
         /** Inside the freeze, after the drain; returns a summary for the report. */
         String insideFreeze(Duration budget) throws SQLException, InterruptedException;
     }

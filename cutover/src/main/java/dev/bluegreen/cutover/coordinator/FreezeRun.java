@@ -33,7 +33,6 @@ import org.slf4j.LoggerFactory;
  *       <li>{@code blue.read-only}, on the freeze session, inside the freeze transaction (effective when it
  *           commits): write triggers that refuse every write to the captured tables, writes revoked from the
  *           application role, its new sessions in this database read-only, its sessions ended;</li>
- *       <li>{@code final-check.read-ahead} (unless skipped): the final check reads the changes it will compare;</li>
  *       <li>{@code drain}: until every partition applied the fence; after it, beside each other:
  *           {@code final-check.inside-freeze} (unless skipped) and {@code green.sequences-and-grants},
  *           committed at once: sequences past blue's values plus the gap, writes granted to the application
@@ -109,7 +108,7 @@ final class FreezeRun {
         try (Connection lockSession = blue.getConnection(); Connection admin = blue.getConnection();
              Connection greenTx = green.getConnection(); Connection blueRead = blue.getConnection();
              BlueFreeze freeze = new BlueFreeze(lockSession, admin)) {
-            beside = Executors.newFixedThreadPool(3, r -> {
+            beside = Executors.newFixedThreadPool(2, r -> {
                 Thread t = new Thread(r, "bluegreen-cutover-beside");
                 t.setDaemon(true);
                 return t;
@@ -200,10 +199,7 @@ final class FreezeRun {
             return "write triggers on " + blueTables.size() + " table(s), writes revoked from "
                     + cutover.applicationRole() + ", its new sessions read-only (effective when blue commits)";
         }));
-        // the final check reads the changes it will need while the sink applies them
-        Future<CutoverStep> ahead = finalCheck == null ? null : beside.submit(() -> log.run("final-check.read-ahead",
-                () -> finalCheck.whileDraining(min(cutover.drainTimeout(), remaining()))));
-        String failure = drainAndCheck(beside, ahead);
+        String failure = drainAndCheck(beside);
         CutoverStep ro = await("blue.read-only", readOnly);
         if (failure != null) {
             return failure;
@@ -222,11 +218,8 @@ final class FreezeRun {
      * The drain, then the final check beside green's sequences and grants: both need the fence applied
      * (green's key columns hold every value blue committed), neither needs the other. Returns why it failed, or null.
      */
-    private String drainAndCheck(ExecutorService beside, Future<CutoverStep> ahead) {
+    private String drainAndCheck(ExecutorService beside) {
         CutoverStep drained = log.run("drain", this::drain);
-        if (ahead != null) {
-            await("final-check.read-ahead", ahead); // its outcome only saves time; the check itself decides
-        }
         if (!drained.ok()) {
             return drained.detail();
         }

@@ -1,8 +1,6 @@
 package dev.bluegreen.cutover.finalcheck;
 
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -25,14 +23,6 @@ public interface ChangeLog extends AutoCloseable {
      * @throws InterruptedException when interrupted
      */
     boolean read(List<OffsetRange> ranges, Deadline deadline, Consumer<ChangeRecord> each) throws InterruptedException;
-
-    /**
-     * Where every partition of the topics ends now: the offset the next record will get ({@code "topic/partition"}
-     * to offset, as the sink stores its offsets), committed records only.
-     *
-     * @throws dev.bluegreen.core.error.BluegreenException (BROKER_UNAVAILABLE) when the broker cannot be read
-     */
-    Map<String, Long> endOffsets(Collection<String> topics);
 
     /** Releases the broker connection. Idempotent. */
     @Override

@@ -42,8 +42,7 @@ import org.slf4j.LoggerFactory;
  *       ({@link ChangedKeys}), and compares them through the transform ({@link KeysVerifier}); with replication
  *       live, differing keys are rechecked once the sink applied past their read.</li>
  *   <li>{@link #insideFreeze}: the same for the records after what part one covered, up to the sink's offsets
- *       after the drain (the fence); blue is frozen and drained, so one plain comparison is exact. Most of those
- *       records are read beside the drain ({@link #whileDraining}), up to where the topics ended then.</li>
+ *       after the drain (the fence); blue is frozen and drained, so one plain comparison is exact.</li>
  * </ol>
  * Either part throws {@link BluegreenException} {@link ErrorCode#PARITY_MISMATCH} naming the keys when a row
  * differs, when a table was truncated since the pass (its vanished rows have no keys to check), or when its
@@ -69,9 +68,6 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
     private final Map<TableId, List<String>> keyColumns = new LinkedHashMap<>();
     private final DebeziumEnvelopeDecoder decoder;
     private Map<String, Long> covered;
-    /** Records read inside the freeze while the sink drained, and where that read ended; null when none. */
-    private ChangedKeys prefetched;
-    private Map<String, Long> prefetchedTo;
     private Map<TableId, List<Row>> deferred = Map.of();
 
     /**
@@ -139,43 +135,6 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
     }
 
     /**
-     * Inside the freeze, while the sink drains (the coordinator runs it beside the drain): reads the records after
-     * what part one covered up to where the table topics end now, so that {@link #insideFreeze} only reads what
-     * reached Kafka since. Blue is frozen, so nothing after the fence can be in those topics; should a partition
-     * still end past the sink's offsets after the drain, part two drops this read and reads everything itself.
-     * Best effort: a failure here leaves part two to do the whole read.
-     *
-     * @return e.g. {@code "31 records read ahead in 12 ms"}
-     * @throws InterruptedException when interrupted
-     */
-    @Override
-    public String whileDraining(Duration budget) throws InterruptedException {
-        long t0 = System.nanoTime();
-        prefetched = null;
-        prefetchedTo = null;
-        try {
-            Map<String, Long> from;
-            try (Connection g = green.getConnection()) {
-                from = covered != null ? covered : parityPassStart(g);
-            }
-            Map<String, Long> to = log.endOffsets(tableByTopic.keySet());
-            List<OffsetRange> ranges = OffsetRange.between(from, to, tableByTopic.keySet());
-            ChangedKeys changed = new ChangedKeys(tableByTopic, keyColumns, decoder);
-            if (!log.read(ranges, Deadline.after(budget), changed::accept)) {
-                return "reading ahead stopped at its budget; the check after the drain reads everything";
-            }
-            prefetched = changed;
-            prefetchedTo = to;
-            return String.format(Locale.ROOT, "%,d record%s read ahead in %d ms", changed.records(),
-                    changed.records() == 1 ? "" : "s", (System.nanoTime() - t0) / 1_000_000);
-        } catch (SQLException | RuntimeException e) {
-            LOG.info("{} - reading ahead inside the freeze failed ({}); the check after the drain reads everything",
-                    pipeline, e.getMessage());
-            return "reading ahead failed (" + e.getMessage() + "); the check after the drain reads everything";
-        }
-    }
-
-    /**
      * Part two, inside the freeze after the drain: the records after what part one covered (from the parity
      * pass when part one did not run).
      *
@@ -205,33 +164,13 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
             throw new BluegreenException(ErrorCode.CUTOVER_REFUSED, "the final check " + phase.text + " cannot tell"
                     + " what changed since the last parity pass: " + e.getMessage(), e);
         }
-        ChangedKeys changed = new ChangedKeys(tableByTopic, keyColumns, decoder);
-        long readAhead = 0;
-        if (phase == Phase.INSIDE_FREEZE && prefetched != null) {
-            try {
-                // the rest after what was read beside the drain; it throws if that read went past the sink's offsets
-                List<OffsetRange> rest = OffsetRange.between(prefetchedTo, to, tableByTopic.keySet());
-                changed = prefetched;
-                ranges = rest;
-                readAhead = prefetched.records();
-            } catch (IllegalStateException e) {
-                LOG.warn("{} - the records read beside the drain end past the sink's offsets after it ({}); reading"
-                        + " everything again", pipeline, e.getMessage());
-            }
-            prefetched = null;
-            prefetchedTo = null;
-        }
-        read(phase, ranges, deadline, changed);
-        for (Map.Entry<TableId, List<Row>> d : deferred.entrySet()) {
-            for (Row k : d.getValue()) {
-                changed.add(d.getKey(), k);
-            }
-        }
+        ChangedKeys changed = read(phase, ranges, deadline);
+        deferred.forEach((table, keys) -> keys.forEach(k -> changed.add(table, k)));
         long readNanos = System.nanoTime() - t0;
         KeysVerifier.Outcome outcome = verifier.verify(phase, changed, deadline);
         covered = to;
         deferred = outcome.deferred();
-        String summary = summary(changed, outcome, t0, readNanos, readAhead);
+        String summary = summary(changed, outcome, t0, readNanos);
         LOG.info("{} - final check {}: {}", pipeline, phase.text, summary);
         return summary;
     }
@@ -247,8 +186,8 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
         return run.get().greenOffsetsStart();
     }
 
-    private void read(Phase phase, List<OffsetRange> ranges, Deadline deadline, ChangedKeys changed)
-            throws InterruptedException {
+    private ChangedKeys read(Phase phase, List<OffsetRange> ranges, Deadline deadline) throws InterruptedException {
+        ChangedKeys changed = new ChangedKeys(tableByTopic, keyColumns, decoder);
         long total = ranges.stream().mapToLong(OffsetRange::size).sum();
         if (!log.read(ranges, deadline, changed::accept)) {
             throw phase.budgetExceeded(deadline, String.format(Locale.ROOT, "while reading the changes from Kafka"
@@ -260,10 +199,10 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
                     + changed.truncates().values() + "); rows removed by a truncate leave no keys to check: run"
                     + " bluegreen verify again after the truncate, then cut over");
         }
+        return changed;
     }
 
-    private static String summary(ChangedKeys changed, KeysVerifier.Outcome outcome, long t0, long readNanos,
-                                  long readAhead) {
+    private static String summary(ChangedKeys changed, KeysVerifier.Outcome outcome, long t0, long readNanos) {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         long readMs = readNanos / 1_000_000;
         int tables = changed.tables().size();
@@ -272,11 +211,9 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
         String match = outcome.deferredKeys() == 0 ? "all match" : String.format(Locale.ROOT, "%,d match, %,d differ"
                 + " (changes in flight, left to the exact check inside the freeze)",
                 outcome.checkedKeys() - outcome.deferredKeys(), outcome.deferredKeys());
-        String ahead = readAhead == 0 ? "" : String.format(Locale.ROOT, " (%,d of them ahead, beside the drain)",
-                readAhead);
-        return String.format(Locale.ROOT, "%,d changed key%s in %d table%s checked, %s%s (%d ms: %,d records%s read in"
+        return String.format(Locale.ROOT, "%,d changed key%s in %d table%s checked, %s%s (%d ms: %,d records read in"
                         + " %d ms, compared in %d ms)", outcome.checkedKeys(), outcome.checkedKeys() == 1 ? "" : "s",
-                tables, tables == 1 ? "" : "s", match, rechecked, ms, changed.records(), ahead, readMs, ms - readMs);
+                tables, tables == 1 ? "" : "s", match, rechecked, ms, changed.records(), readMs, ms - readMs);
     }
 
     /** Closes the change log and stops the key readers' threads. Idempotent. */
