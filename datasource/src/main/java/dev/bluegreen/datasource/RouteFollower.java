@@ -38,6 +38,11 @@ final class RouteFollower implements Runnable {
      * {@code DataSourceRouter.ACK_CHANNEL}: this module does not depend on the coordinator's).
      */
     static final String ACK_CHANNEL = "bluegreen_route_ack";
+    /**
+     * The control connection's {@code application_name} is this and the pipeline: the coordinator finds the
+     * DataSources that must acknowledge a freeze by it ({@code DataSourceRouter.FOLLOWER_APPLICATION_PREFIX}).
+     */
+    static final String APPLICATION_PREFIX = "bluegreen-route-";
     static final long REFRESH_MS = 1_000;
     static final long MIN_BACKOFF_MS = 100;
     static final long MAX_BACKOFF_MS = 5_000;
@@ -236,7 +241,7 @@ final class RouteFollower implements Runnable {
         if (config.controlPassword() != null) {
             props.setProperty("password", config.controlPassword());
         }
-        props.setProperty("ApplicationName", "bluegreen-route-" + pipeline);
+        props.setProperty("ApplicationName", APPLICATION_PREFIX + pipeline);
         props.setProperty("connectTimeout", "2");
         props.setProperty("socketTimeout", "10");
         props.setProperty("tcpKeepAlive", "true");

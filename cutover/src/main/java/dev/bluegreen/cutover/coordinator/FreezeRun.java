@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.sql.DataSource;
+import org.apache.commons.lang3.concurrent.BasicThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *     <ul>
  *       <li>{@code blue.read-only}, on the freeze session, inside the freeze transaction (effective when it
  *           commits): write triggers that refuse every write to the captured tables, writes revoked from the
- *           application role, its new sessions in this database read-only, its sessions ended;</li>
+ *           application role, its new sessions in this database read-only (its sessions are ended at the
+ *           release);</li>
  *       <li>{@code drain}: until every partition applied the fence; after it, beside each other:
  *           {@code final-check.inside-freeze} (unless skipped) and {@code green.sequences-and-grants},
  *           committed at once: sequences past blue's values plus the gap, writes granted to the application
@@ -108,11 +110,8 @@ final class FreezeRun {
         try (Connection lockSession = blue.getConnection(); Connection admin = blue.getConnection();
              Connection greenTx = green.getConnection(); Connection blueRead = blue.getConnection();
              BlueFreeze freeze = new BlueFreeze(lockSession, admin)) {
-            beside = Executors.newFixedThreadPool(2, r -> {
-                Thread t = new Thread(r, "bluegreen-cutover-beside");
-                t.setDaemon(true);
-                return t;
-            });
+            beside = Executors.newFixedThreadPool(2, new BasicThreadFactory.Builder()
+                    .namingPattern("bluegreen-cutover-beside-%d").daemon(true).build());
             greenSide = greenTx;
             blueSide = blueRead;
             if (!log.step("catch-up", () -> catchUp(freeze))) {

@@ -17,11 +17,18 @@ import dev.bluegreen.cutover.parity.sql.GreenReader;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
+import org.apache.commons.lang3.concurrent.BasicThreadFactory;
 
 /**
  * Compares changed blue keys with green through the transform with the parity machinery: {@link KeyCheck} in
@@ -65,7 +72,7 @@ final class KeysVerifier {
     private final DataSource green;
     private final Map<TableId, ParityTable> tables;
     private final AppliedWatermark watermark;
-    private java.util.concurrent.ExecutorService readers;
+    private ExecutorService readers;
 
     KeysVerifier(String pipeline, DataSource blue, DataSource green, Map<TableId, ParityTable> tables,
                  AppliedWatermark watermark) {
@@ -93,7 +100,7 @@ final class KeysVerifier {
             throws SQLException, InterruptedException {
         long total = changed.distinctKeys();
         List<TableId> order = changed.tables();
-        Map<TableId, KeyCheck> checks = new java.util.LinkedHashMap<>();
+        Map<TableId, KeyCheck> checks = new LinkedHashMap<>();
         for (TableId id : order) {
             ParityTable table = tables.get(id);
             checks.put(id, new KeyCheck(table.transform(), new BlueReader(table.blueSchema(),
@@ -102,7 +109,7 @@ final class KeysVerifier {
         }
         List<List<KeyCheck.Result>> read = readAll(phase, order, checks, changed, total, deadline);
         long settled = 0;
-        Map<TableId, List<Row>> deferred = new java.util.LinkedHashMap<>();
+        Map<TableId, List<Row>> deferred = new LinkedHashMap<>();
         long deferredKeys = 0;
         for (int i = 0; i < order.size(); i++) {
             ParityTable table = tables.get(order.get(i));
@@ -140,13 +147,13 @@ final class KeysVerifier {
     private List<List<KeyCheck.Result>> readAll(ChangedRowsCheck.Phase phase, List<TableId> order,
                                                 Map<TableId, KeyCheck> checks, ChangedKeys changed, long total,
                                                 Deadline deadline) throws SQLException, InterruptedException {
-        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
-        List<List<java.util.concurrent.Future<KeyCheck.Result>>> futures = new ArrayList<>();
+        AtomicLong done = new AtomicLong();
+        List<List<Future<KeyCheck.Result>>> futures = new ArrayList<>();
         try {
             for (TableId id : order) {
                 KeyCheck check = checks.get(id);
                 List<Row> keys = changed.keys(id);
-                List<java.util.concurrent.Future<KeyCheck.Result>> batches = new ArrayList<>();
+                List<Future<KeyCheck.Result>> batches = new ArrayList<>();
                 for (int from = 0; from < keys.size(); from += BATCH_KEYS) {
                     List<Row> batch = keys.subList(from, Math.min(keys.size(), from + BATCH_KEYS));
                     batches.add(readers().submit(() -> {
@@ -162,15 +169,15 @@ final class KeysVerifier {
                 futures.add(batches);
             }
             List<List<KeyCheck.Result>> out = new ArrayList<>();
-            for (List<java.util.concurrent.Future<KeyCheck.Result>> batches : futures) {
+            for (List<Future<KeyCheck.Result>> batches : futures) {
                 List<KeyCheck.Result> results = new ArrayList<>();
-                for (java.util.concurrent.Future<KeyCheck.Result> f : batches) {
+                for (Future<KeyCheck.Result> f : batches) {
                     results.add(f.get());
                 }
                 out.add(results);
             }
             return out;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof SQLException sql) {
                 throw sql;
@@ -184,13 +191,10 @@ final class KeysVerifier {
         }
     }
 
-    private java.util.concurrent.ExecutorService readers() {
+    private ExecutorService readers() {
         if (readers == null) {
-            readers = java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_READS, r -> {
-                Thread t = new Thread(r, "bluegreen-final-check-" + pipeline);
-                t.setDaemon(true);
-                return t;
-            });
+            readers = Executors.newFixedThreadPool(PARALLEL_READS, new BasicThreadFactory.Builder()
+                    .namingPattern("bluegreen-final-check-" + pipeline.replace("%", "%%") + "-%d").daemon(true).build());
         }
         return readers;
     }

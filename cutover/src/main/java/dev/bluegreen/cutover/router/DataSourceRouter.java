@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.apache.commons.lang3.concurrent.BasicThreadFactory;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -43,9 +44,12 @@ public final class DataSourceRouter implements Router {
      * The channel on which each DataSource acknowledges a route it converged to, payload {@code <pipeline> <epoch>
      * <phase>} (sent by {@code dev.bluegreen.datasource.RouteFollower}; the notification carries its backend pid).
      */
-    public static final String ACK_CHANNEL = "bluegreen_route_ack";
-    /** The {@code application_name} of a DataSource's control connection is this prefix and the pipeline. */
-    public static final String FOLLOWER_APPLICATION_PREFIX = "bluegreen-route-";
+    static final String ACK_CHANNEL = "bluegreen_route_ack";
+    /**
+     * The {@code application_name} of a DataSource's control connection is this prefix and the pipeline (spelled the
+     * same in {@code dev.bluegreen.datasource.RouteFollower.APPLICATION_PREFIX}).
+     */
+    static final String FOLLOWER_APPLICATION_PREFIX = "bluegreen-route-";
     /** How often the wait for acknowledgements looks for DataSources that went away, ms. */
     private static final int ACK_RECHECK_MS = 20;
     /** Keep-alives go on this long past the freeze budget given to {@link #pause}, then stop. */
@@ -57,11 +61,8 @@ public final class DataSourceRouter implements Router {
     private final DataSource green;
     private final DataSource blue;
     private final String applicationRole;
-    private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "bluegreen-route-keepalive");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(
+            new BasicThreadFactory.Builder().namingPattern("bluegreen-route-keepalive").daemon(true).build());
     private ScheduledFuture<?> keepAliveTask;
     private volatile long keepAliveUntilNanos;
     private String target = "blue";

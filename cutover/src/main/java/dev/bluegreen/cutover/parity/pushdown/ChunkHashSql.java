@@ -7,6 +7,7 @@ import dev.bluegreen.core.event.TableId;
 import dev.bluegreen.core.schema.ColumnType;
 import dev.bluegreen.cutover.parity.sql.KeySql;
 import dev.bluegreen.cutover.parity.sql.RangeSql;
+import dev.bluegreen.cutover.parity.sql.Reads;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,8 +43,6 @@ final class ChunkHashSql {
             + " set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true),"
             + " set_config('IntervalStyle', 'postgres', true), set_config('extra_float_digits', '1', true),"
             + " set_config('bytea_output', 'hex', true)";
-    /** The server's clock as the hash statement's third column: epoch ms, evaluated after the aggregate. */
-    private static final String CLOCK = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
     private static final String HASH = "bluegreen_row_hash";
 
     /**
@@ -126,7 +125,7 @@ final class ChunkHashSql {
         columns.forEach(c -> row.add(PostgresDialect.INSTANCE.quote(c) + "::text"));
         String order = KeySql.columns(key);
         // an order-independent sum of 64-bit row hashes (as data-diff does): no sort per chunk
-        StringBuilder sb = new StringBuilder("SELECT count(*), sum(" + HASH + ")::text, " + CLOCK);
+        StringBuilder sb = new StringBuilder("SELECT count(*), sum(" + HASH + ")::text, " + Reads.CLOCK_MS);
         if (key.size() == 1) {
             sb.append(", max(").append(order).append(')');
         } else {

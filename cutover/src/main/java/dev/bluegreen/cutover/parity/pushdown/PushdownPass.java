@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.sql.DataSource;
+import org.apache.commons.lang3.concurrent.BasicThreadFactory;
 
 /**
  * The pushdown pass over one table. Blue's chunk of the next {@code n} keys (keyset pagination) and
@@ -77,11 +78,8 @@ public final class PushdownPass {
      * @throws InterruptedException when interrupted by the throttle
      */
     public PassResult run(DataSource blue, DataSource greenDs) throws SQLException, InterruptedException {
-        ExecutorService greenSide = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "bluegreen-verify-green");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService greenSide = Executors.newSingleThreadExecutor(new BasicThreadFactory.Builder()
+                .namingPattern("bluegreen-verify-green").daemon(true).build());
         try {
             return run(blue, greenDs, greenSide);
         } finally {

@@ -20,8 +20,10 @@ import javax.sql.DataSource;
  */
 public final class Reads {
 
+    /** The server's clock as an SQL expression: epoch milliseconds, evaluated where it stands in a statement. */
+    public static final String CLOCK_MS = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
     /** Blue's (or green's) clock, read after the statement of a transaction: epoch milliseconds. */
-    static final String CLOCK_SQL = "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+    static final String CLOCK_SQL = "SELECT " + CLOCK_MS;
 
     private Reads() {
     }
