@@ -2,6 +2,7 @@ package dev.bluegreen.capture;
 
 import dev.bluegreen.core.config.PipelineConfig;
 import dev.bluegreen.core.config.TableMapping;
+import dev.bluegreen.core.dialect.Engine;
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ErrorCode;
 import dev.bluegreen.core.event.TableId;
@@ -17,7 +18,8 @@ import javax.sql.DataSource;
  * Prepares blue for capture: checks {@code wal_level}, creates bluegreen's heartbeat table
  * ({@value #HEARTBEAT_TABLE}) and the publication named after the pipeline, covering the mapped
  * tables plus the heartbeat table, with {@code publish_via_partition_root = true} so a partitioned
- * table's changes arrive as its root table's. Idempotent; safe to run at every start.
+ * table's changes arrive as its root table's. On a MariaDB blue: checks the binlog settings and creates
+ * the heartbeat table (no publication). Idempotent; safe to run at every start.
  */
 public final class BlueSetup {
 
@@ -37,6 +39,10 @@ public final class BlueSetup {
      *     (the message says which setting to change), EXTERNAL when blue fails
      */
     public static void prepare(DataSource blue, PipelineConfig config) {
+        if (Engine.of(config.blue()) == Engine.MARIADB) {
+            prepareMariaDb(blue, config);
+            return;
+        }
         try (Connection c = blue.getConnection(); Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("SHOW wal_level")) {
                 rs.next();
@@ -72,10 +78,42 @@ public final class BlueSetup {
     }
 
     /**
+     * MariaDB: the binlog must be on, row-based and with full row images (Debezium's MariaDB connector needs
+     * every column of the before and after images: updates become upserts of whole rows, deletes carry the
+     * key); the heartbeat table lives in a database of its own, {@code bluegreen}.
+     */
+    private static void prepareMariaDb(DataSource blue, PipelineConfig config) {
+        try (Connection c = blue.getConnection(); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT @@log_bin, @@binlog_format, @@binlog_row_image")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    throw new BluegreenException(ErrorCode.CONFIG_INVALID, "blue has no binary log (log_bin is off);"
+                            + " change data capture reads it: start mariadbd with --log-bin and --server-id");
+                }
+                if (!"ROW".equalsIgnoreCase(rs.getString(2)) || !"FULL".equalsIgnoreCase(rs.getString(3))) {
+                    throw new BluegreenException(ErrorCode.CONFIG_INVALID, "blue has binlog_format=" + rs.getString(2)
+                            + " and binlog_row_image=" + rs.getString(3) + "; capture needs binlog_format=ROW and"
+                            + " binlog_row_image=FULL (SET GLOBAL binlog_format = 'ROW', binlog_row_image = 'FULL', and"
+                            + " the same in the server's configuration)");
+                }
+            }
+            st.execute("CREATE DATABASE IF NOT EXISTS bluegreen");
+            st.execute("CREATE TABLE IF NOT EXISTS bluegreen.heartbeat (pipeline VARCHAR(200) NOT NULL PRIMARY KEY,"
+                    + " beat_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), beats BIGINT NOT NULL) ENGINE=InnoDB");
+            st.execute("INSERT IGNORE INTO bluegreen.heartbeat VALUES ('" + config.name() + "', CURRENT_TIMESTAMP(6), 0)");
+        } catch (SQLException e) {
+            throw new BluegreenException(ErrorCode.BLUE_UNAVAILABLE, "preparing blue for capture failed: "
+                    + e.getMessage() + " (SQLState " + e.getSQLState() + "); the blue user needs CREATE and INSERT on"
+                    + " the database bluegreen, and REPLICATION SLAVE, REPLICATION CLIENT, RELOAD and SELECT for capture", e);
+        }
+    }
+
+    /**
      * The heartbeat statement Debezium runs on blue every heartbeat interval.
      */
     public static String heartbeatQuery(PipelineConfig config) {
-        return "UPDATE " + HEARTBEAT_TABLE + " SET beat_at = now(), beats = beats + 1 WHERE pipeline = '"
+        String now = Engine.of(config.blue()) == Engine.MARIADB ? "CURRENT_TIMESTAMP(6)" : "now()";
+        return "UPDATE " + HEARTBEAT_TABLE + " SET beat_at = " + now + ", beats = beats + 1 WHERE pipeline = '"
                 + config.name() + "'";
     }
 

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bluegreen.core.config.PipelineConfig;
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ErrorCode;
+import dev.bluegreen.core.position.BinlogPosition;
+import io.debezium.embedded.EmbeddedWorkerConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.ObjectInputFilter;
@@ -13,6 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.storage.FileOffsetBackingStore;
+import org.apache.kafka.connect.storage.OffsetStorageWriter;
 
 /**
  * Reads the source position Debezium stored for this pipeline, without starting Debezium: the
@@ -23,6 +28,9 @@ import java.util.Optional;
 public final class CaptureOffsets {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The offsets file's name in the pipeline's capture folder. */
+    public static final String FILE = "offsets.dat";
 
     private CaptureOffsets() {
     }
@@ -43,7 +51,7 @@ public final class CaptureOffsets {
      * @throws BluegreenException (CAPTURE_FAILED) when the file exists but cannot be read
      */
     public static State read(PipelineConfig config) {
-        Path file = config.workDir().resolve("capture").resolve("offsets.dat");
+        Path file = config.workDir().resolve("capture").resolve(FILE);
         if (!Files.isRegularFile(file)) {
             return State.NONE;
         }
@@ -52,6 +60,52 @@ public final class CaptureOffsets {
             return State.NONE;
         }
         return offset.get().path("snapshot").asBoolean(false) ? State.SNAPSHOT_INCOMPLETE : State.STREAMING;
+    }
+
+    /**
+     * Stores a MariaDB blue's binlog position as Debezium's source offset, so that capture's first start
+     * streams from exactly there: the copy's consistent point. Written through Kafka Connect's own {@code
+     * FileOffsetBackingStore} and {@code OffsetStorageWriter} with the converters Debezium's embedded
+     * engine uses for offsets (JSON without schemas), under the engine's name and the partition {@code
+     * {"server": <topic prefix>}} of Debezium's binlog connectors; the value holds {@code file}, {@code pos}
+     * and {@code gtids} (Debezium 3.5 {@code MariaDbOffsetContext.Loader}). Replaces any stored position.
+     *
+     * @throws BluegreenException (CAPTURE_FAILED) when the file cannot be written
+     */
+    public static void writeBinlogStart(PipelineConfig config, BinlogPosition position) {
+        Path file = config.workDir().resolve("capture").resolve(FILE);
+        JsonConverter keys = new JsonConverter();
+        keys.configure(Map.of("schemas.enable", "false"), true);
+        JsonConverter values = new JsonConverter();
+        values.configure(Map.of("schemas.enable", "false"), false);
+        FileOffsetBackingStore store = new FileOffsetBackingStore(keys);
+        try {
+            Files.createDirectories(file.getParent());
+            Files.deleteIfExists(file);
+            store.configure(new EmbeddedWorkerConfig(Map.of("offset.storage.file.filename", file.toString())));
+            store.start();
+            OffsetStorageWriter writer = new OffsetStorageWriter(store, "bluegreen-" + config.name(), keys, values);
+            Map<String, Object> offset = new java.util.LinkedHashMap<>();
+            offset.put("file", position.file());
+            offset.put("pos", position.offset());
+            if (!position.gtids().isEmpty()) {
+                offset.put("gtids", position.gtids());
+            }
+            writer.offset(Map.of("server", config.topicPrefix()), offset);
+            if (!writer.beginFlush()) {
+                throw new IOException("nothing to flush");
+            }
+            writer.doFlush((error, ignored) -> { }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                 | RuntimeException e) {
+            throw new BluegreenException(ErrorCode.CAPTURE_FAILED, "cannot store capture's start position " + position
+                    + " in " + file + ": " + e.getMessage() + "; check that pipeline.work-dir is writable", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BluegreenException(ErrorCode.CAPTURE_FAILED, "interrupted while storing capture's start position", e);
+        } finally {
+            store.stop();
+        }
     }
 
     private static Optional<JsonNode> offset(Path file, String engine, String server) {

@@ -2,6 +2,7 @@ package dev.bluegreen.capture;
 
 import dev.bluegreen.core.config.PipelineConfig;
 import dev.bluegreen.core.config.TableMapping;
+import dev.bluegreen.core.dialect.Engine;
 import dev.bluegreen.core.event.TableId;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,13 +11,16 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
- * Derives the Debezium PostgreSQL connector's properties from the pipeline config. Every value
+ * Derives the Debezium connector's properties (PostgreSQL, or MariaDB for a MariaDB blue) from the
+ * pipeline config. Every value
  * that the decoder or the sink relies on is fixed here, never left to Debezium's defaults:
  * {@code decimal.handling.mode=string} (exact decimals), {@code binary.handling.mode=bytes},
  * {@code time.precision.mode=adaptive_time_microseconds}, {@code skipped.operations=none}
  * (truncates are captured), {@code slot.drop.on.stop=false} (the slot keeps our position across
  * restarts) and {@code publication.autocreate.mode=disabled} ({@link BlueSetup} owns the
- * publication). {@code poll.interval.ms} defaults to 10 ms: Debezium's 500 ms dominates lag.
+ * publication). {@code poll.interval.ms} defaults to 10 ms: Debezium's 500 ms dominates lag. Table
+ * include lists name {@code schema.table} on PostgreSQL and {@code database.table} on MariaDB, both
+ * the {@link TableId}'s text.
  */
 public final class DebeziumProperties {
 
@@ -33,31 +37,25 @@ public final class DebeziumProperties {
         Properties p = new Properties();
         Path captureDir = config.workDir().resolve("capture");
         p.setProperty("name", "bluegreen-" + config.name());
-        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
         p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
-        p.setProperty("offset.storage.file.filename", captureDir.resolve("offsets.dat").toString());
+        p.setProperty("offset.storage.file.filename", captureDir.resolve(CaptureOffsets.FILE).toString());
         p.setProperty("offset.flush.interval.ms", "250");
         p.setProperty("database.hostname", config.blue().host());
         p.setProperty("database.port", Integer.toString(config.blue().port()));
         p.setProperty("database.user", config.blue().user());
         p.setProperty("database.password", config.blue().password());
-        p.setProperty("database.dbname", config.blue().database());
         p.setProperty("topic.prefix", config.topicPrefix());
-        p.setProperty("plugin.name", "pgoutput");
-        p.setProperty("slot.name", config.slotName());
-        p.setProperty("slot.drop.on.stop", "false");
-        p.setProperty("publication.name", config.publicationName());
-        p.setProperty("publication.autocreate.mode", "disabled");
         p.setProperty("table.include.list", includeList(config));
-        // copy: bluegreen copied the rows at the slot's consistent point; Debezium streams from that slot
-        p.setProperty("snapshot.mode", "initial".equals(config.capture().snapshot()) ? "initial" : "no_data");
+        if (Engine.of(config.blue()) == Engine.MARIADB) {
+            mariaDb(p, config, captureDir);
+        } else {
+            postgres(p, config);
+        }
         p.setProperty("decimal.handling.mode", "string");
         p.setProperty("binary.handling.mode", "bytes");
         p.setProperty("time.precision.mode", "adaptive_time_microseconds");
-        p.setProperty("interval.handling.mode", "string");
         p.setProperty("skipped.operations", "none");
         p.setProperty("tombstones.on.delete", "true");
-        p.setProperty("include.unknown.datatypes", "false");
         p.setProperty("poll.interval.ms", Long.toString(config.capture().pollInterval().toMillis()));
         p.setProperty("max.batch.size", Integer.toString(config.capture().maxBatchSize()));
         p.setProperty("max.queue.size", Integer.toString(config.capture().maxBatchSize() * 4));
@@ -74,6 +72,65 @@ public final class DebeziumProperties {
             p.setProperty("message.key.columns", keys);
         }
         return p;
+    }
+
+    private static void postgres(Properties p, PipelineConfig config) {
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("database.dbname", config.blue().database());
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", config.slotName());
+        p.setProperty("slot.drop.on.stop", "false");
+        p.setProperty("publication.name", config.publicationName());
+        p.setProperty("publication.autocreate.mode", "disabled");
+        // copy: bluegreen copied the rows at the slot's consistent point; Debezium streams from that slot
+        p.setProperty("snapshot.mode", "initial".equals(config.capture().snapshot()) ? "initial" : "no_data");
+        p.setProperty("interval.handling.mode", "string");
+        p.setProperty("include.unknown.datatypes", "false");
+    }
+
+    /**
+     * MariaDB: the binlog connector, with its schema history in a file beside the offsets. With
+     * {@code capture.snapshot: copy} bluegreen stores the copy's binlog position as Debezium's offset
+     * ({@link CaptureOffsets#writeBinlogStart}); the first start then runs in {@code recovery} mode, which
+     * records the tables' current definitions as the schema history and streams from that stored position,
+     * every later start in {@code no_data} mode (Debezium 3.5 {@code RecoverySnapshotter}).
+     */
+    private static void mariaDb(Properties p, PipelineConfig config, Path captureDir) {
+        p.setProperty("connector.class", "io.debezium.connector.mariadb.MariaDbConnector");
+        p.setProperty("database.server.id", Long.toString(serverId(config)));
+        java.util.Set<String> databases = new java.util.LinkedHashSet<>();
+        config.tables().forEach(m -> databases.add(m.blue().schema()));
+        databases.add(BlueSetup.HEARTBEAT.schema());
+        p.setProperty("database.include.list", String.join(",", databases.stream().map(Pattern::quote).toList()));
+        Path history = captureDir.resolve(SCHEMA_HISTORY_FILE);
+        p.setProperty("schema.history.internal", "io.debezium.storage.file.history.FileSchemaHistory");
+        p.setProperty("schema.history.internal.file.filename", history.toString());
+        p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
+        p.setProperty("include.schema.changes", "false");
+        String mode;
+        if ("initial".equals(config.capture().snapshot())) {
+            mode = "initial";
+        } else if (!java.nio.file.Files.exists(history) && CaptureOffsets.read(config) == CaptureOffsets.State.STREAMING) {
+            mode = "recovery";
+        } else {
+            mode = "no_data";
+        }
+        p.setProperty("snapshot.mode", mode);
+        // a bigint unsigned column is rejected by validation; ints wider than their signed type fit a long
+        p.setProperty("bigint.unsigned.handling.mode", "long");
+        p.setProperty("connect.timeout.ms", "10000");
+    }
+
+    /** The schema history file's name in the capture folder (MariaDB blue only). */
+    public static final String SCHEMA_HISTORY_FILE = "schema-history.dat";
+
+    /**
+     * The replication client id Debezium registers with a MariaDB blue: unique per pipeline name, in
+     * 1,000,000-1,999,999 so it does not collide with the small ids servers usually get. Two pipelines on one
+     * blue with ids that collide would cut each other off; rename one if that happens.
+     */
+    public static long serverId(PipelineConfig config) {
+        return 1_000_000L + Math.floorMod(config.name().hashCode(), 1_000_000);
     }
 
     /** Debezium's topic for a blue table: {@code <prefix>.<schema>.<table>}. */

@@ -78,6 +78,7 @@ final class CutoverCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PipelineConfig pc = new PipelineConfigLoader().load(config);
+        PipelineValidator.requirePostgresBlue(pc, "cutover");
         if (pc.cutover() == null) {
             throw new BluegreenException(ErrorCode.CONFIG_INVALID, config + " has no 'cutover' section; add one with"
                     + " application-role and router (see README, \"Cutover\")");

@@ -4,6 +4,8 @@ import dev.bluegreen.capture.BlueSetup;
 import dev.bluegreen.core.config.PipelineConfig;
 import dev.bluegreen.core.config.TableMapping;
 import dev.bluegreen.core.config.TargetTable;
+import dev.bluegreen.core.dialect.Catalog;
+import dev.bluegreen.core.dialect.Engine;
 import dev.bluegreen.core.dialect.postgres.PostgresCatalog;
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ConfigException;
@@ -49,7 +51,8 @@ public final class PipelineValidator {
         Map<TableId, List<String>> declaredKeys = new HashMap<>();
         try (Connection b = connect(blue, ErrorCode.BLUE_UNAVAILABLE, "blue");
              Connection g = connect(green, ErrorCode.GREEN_UNAVAILABLE, "green")) {
-            PostgresCatalog blueCatalog = new PostgresCatalog(b);
+            Engine engine = Engine.of(config.blue());
+            Catalog blueCatalog = Catalog.of(engine, b);
             PostgresCatalog greenCatalog = new PostgresCatalog(g);
             for (TableMapping m : config.tables()) {
                 Optional<TableSchema> bt = blueTable(blueCatalog, m, problems);
@@ -80,7 +83,22 @@ public final class PipelineValidator {
         return new ValidatedPipeline(config, blueTables, transforms, declaredKeys);
     }
 
-    private static Optional<TableSchema> blueTable(PostgresCatalog catalog, TableMapping m, List<Problem> problems)
+    /**
+     * Fails a command that reads blue with PostgreSQL-only SQL (parity, cutover) when blue is MariaDB.
+     *
+     * @param command the command's name, e.g. {@code verify}
+     * @throws BluegreenException (CONFIG_INVALID) for a MariaDB blue, saying what works today
+     */
+    public static void requirePostgresBlue(PipelineConfig config, String command) {
+        if (Engine.of(config.blue()) != Engine.POSTGRESQL) {
+            throw new BluegreenException(ErrorCode.CONFIG_INVALID, "bluegreen " + command + " does not support a "
+                    + Engine.of(config.blue()).displayName() + " blue yet: its parity check and freeze read and lock"
+                    + " blue with PostgreSQL's SQL. 'bluegreen run' copies and streams this pipeline into green; compare"
+                    + " the tables by other means until then");
+        }
+    }
+
+    private static Optional<TableSchema> blueTable(Catalog catalog, TableMapping m, List<Problem> problems)
             throws SQLException {
         Optional<TableSchema> t = catalog.table(m.blue());
         if (t.isEmpty()) {
@@ -88,7 +106,10 @@ public final class PipelineValidator {
                     + " check 'blue:' (schema.table, as spelled in the catalog)"));
             return t;
         }
-        Optional<PostgresCatalog.TableFacts> facts = catalog.facts(m.blue());
+        if (!(catalog instanceof PostgresCatalog pg)) {
+            return t;
+        }
+        Optional<PostgresCatalog.TableFacts> facts = pg.facts(m.blue());
         if (facts.isPresent() && facts.get().partition()) {
             problems.add(m.location().problem("blue table " + m.blue() + " is a partition; map its partitioned root"
                     + " table instead (changes are captured as the root's)"));
@@ -97,9 +118,13 @@ public final class PipelineValidator {
         return t;
     }
 
-    private static void checkReplicaIdentity(PostgresCatalog catalog, TableMapping m, List<Problem> problems)
+    private static void checkReplicaIdentity(Catalog catalog, TableMapping m, List<Problem> problems)
             throws SQLException {
-        Optional<PostgresCatalog.TableFacts> facts = catalog.facts(m.blue());
+        if (!(catalog instanceof PostgresCatalog pg)) {
+            // MariaDB's row binlog with binlog_row_image=FULL (checked at start) carries every column of a delete
+            return;
+        }
+        Optional<PostgresCatalog.TableFacts> facts = pg.facts(m.blue());
         char identity = facts.map(PostgresCatalog.TableFacts::replicaIdentity).orElse('d');
         if (identity != 'i' && identity != 'f') {
             problems.add(m.location().problem("blue table " + m.blue() + " uses a declared key, so deletes must carry"

@@ -2,7 +2,8 @@ package dev.bluegreen.cli.pipeline;
 
 import dev.bluegreen.core.config.PipelineConfig;
 import dev.bluegreen.core.config.TableMapping;
-import dev.bluegreen.core.dialect.postgres.PostgresCatalog;
+import dev.bluegreen.core.dialect.Catalog;
+import dev.bluegreen.core.dialect.Engine;
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ErrorCode;
 import java.sql.Connection;
@@ -25,7 +26,7 @@ final class Progress {
                      "INSERT INTO bluegreen.table_progress (pipeline, blue_table, snapshot_estimate) VALUES (?, ?, ?)"
                              + " ON CONFLICT (pipeline, blue_table) DO UPDATE SET snapshot_estimate ="
                              + " EXCLUDED.snapshot_estimate WHERE NOT bluegreen.table_progress.snapshot_done")) {
-            PostgresCatalog catalog = new PostgresCatalog(b);
+            Catalog catalog = Catalog.of(Engine.of(config.blue()), b);
             for (TableMapping m : config.tables()) {
                 upsert.setString(1, config.name());
                 upsert.setString(2, m.blue().toString());

@@ -1,5 +1,7 @@
 package dev.bluegreen.core.config;
 
+import dev.bluegreen.core.dialect.Engine;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bluegreen.core.event.TableId;
 import java.nio.file.Path;
@@ -82,9 +84,14 @@ final class PipelineConfigBinder {
         }
         n.allowOnly(Set.of("jdbc-url", "user", "password"));
         String url = n.string("jdbc-url", null, true);
-        if (url != null && !url.startsWith("jdbc:postgresql://")) {
-            n.child("jdbc-url").problem("only PostgreSQL is supported so far: the URL must start with"
+        if (url != null && which.equals("green") && !url.startsWith("jdbc:postgresql://")) {
+            n.child("jdbc-url").problem("green must be PostgreSQL so far: the URL must start with"
                     + " 'jdbc:postgresql://host:port/database'");
+        } else if (url != null && Engine.ofUrl(url) == null) {
+            n.child("jdbc-url").problem((url.startsWith("jdbc:mysql:")
+                    ? "MySQL is reached through MariaDB Connector/J: write 'jdbc:mariadb://host:port/database'"
+                    : "only PostgreSQL and MariaDB are supported for blue so far")
+                    + ": the URL must start with 'jdbc:postgresql://' or 'jdbc:mariadb://'");
         }
         String user = n.string("user", null, true);
         String password = n.string("password", "", false);

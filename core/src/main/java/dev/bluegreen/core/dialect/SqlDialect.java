@@ -15,6 +15,12 @@ public interface SqlDialect {
     /** Quotes an identifier (column, table or schema name). */
     String quote(String identifier);
 
+    /**
+     * A string literal for SQL text that cannot take a parameter (COPY, chunk bounds inlined into a plan): the
+     * value quoted and escaped so that the engine reads back exactly {@code value}.
+     */
+    String literal(String value);
+
     /** The quoted, schema-qualified table name. */
     default String table(TableId id) {
         return quote(id.schema()) + "." + quote(id.name());

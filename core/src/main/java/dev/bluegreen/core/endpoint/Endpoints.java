@@ -3,6 +3,7 @@ package dev.bluegreen.core.endpoint;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.bluegreen.core.config.EndpointConfig;
+import dev.bluegreen.core.dialect.Engine;
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ErrorCode;
 import java.sql.Connection;
@@ -47,8 +48,10 @@ public final class Endpoints {
         hc.setMinimumIdle(Math.min(minIdle, maxSize));
         hc.setConnectionTimeout(10_000);
         hc.setInitializationFailTimeout(-1);
-        hc.addDataSourceProperty("reWriteBatchedInserts", "true");
-        hc.addDataSourceProperty("ApplicationName", "bluegreen-" + poolName);
+        if (Engine.ofUrl(endpoint.jdbcUrl()) == Engine.POSTGRESQL) {
+            hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+            hc.addDataSourceProperty("ApplicationName", "bluegreen-" + poolName);
+        }
         HikariDataSource ds = new HikariDataSource(hc);
         try (Connection c = ds.getConnection()) {
             c.isValid(5);

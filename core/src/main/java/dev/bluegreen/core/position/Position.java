@@ -2,7 +2,7 @@ package dev.bluegreen.core.position;
 
 /**
  * A point in blue's change stream. Sealed: each engine has its own kind ({@link Lsn} for
- * PostgreSQL; a GTID set will join for the MySQL family).
+ * PostgreSQL, {@link BinlogPosition} for the MariaDB family).
  */
-public sealed interface Position permits Lsn {
+public sealed interface Position permits Lsn, BinlogPosition {
 }

@@ -195,7 +195,11 @@ class PipelineConfigLoaderTest {
         assertThat(problems(MINIMAL + "capture:\n  snapshot: sometimes\n").getMessage())
                 .contains("unknown snapshot mode 'sometimes'");
         assertThat(problems(MINIMAL.replace("jdbc:postgresql://127.0.0.1:5999/app", "jdbc:mysql://x/y")).getMessage())
-                .contains("only PostgreSQL is supported");
+                .contains("write 'jdbc:mariadb://host:port/database'");
+        assertThat(problems(MINIMAL.replace("jdbc:postgresql://127.0.0.1:5999/app", "jdbc:oracle:thin:@x")).getMessage())
+                .contains("only PostgreSQL and MariaDB are supported for blue");
+        assertThat(problems(MINIMAL.replace("jdbc:postgresql://127.0.0.1:6000/app", "jdbc:mariadb://x/y")).getMessage())
+                .contains("green must be PostgreSQL");
         assertThat(problems(MINIMAL + "    targets:\n      - table: a.b\n        columns: [x]\n").getMessage())
                 .contains("either 'green'");
         assertThat(List.of(problems("").getMessage())).isNotEmpty();

@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * each chunk in one green transaction together with its done mark, so a crash loses at most the chunks in
  * flight and a restart continues with the rest ({@link BackfillStore#remaining}).
  *
- * <p>Consistency: on a first run every worker imports the slot's exported snapshot ({@code SET TRANSACTION
- * SNAPSHOT}) before the caller releases it, so all chunks show blue at the slot's consistent point, and the
- * stream from that slot holds exactly the later changes. A resumed run has no exported snapshot any more:
+ * <p>Consistency: on a first run every worker's blue session shows blue at the consistent point before the
+ * caller releases it (PostgreSQL: it imports the slot's exported snapshot, {@code SET TRANSACTION
+ * SNAPSHOT}; MariaDB: it is one of the readers opened under the consistent point's lock), so all chunks show
+ * blue at that point, and the stream from it holds exactly the later changes. A resumed run has no exported snapshot any more:
  * its workers read the remaining chunks in snapshots taken now, later than the consistent point. That is
  * still exact once the stream is applied, because the sink applies every change from the consistent point
  * on as an idempotent upsert or delete by key in commit order: a row copied at a later time is overwritten
@@ -50,6 +51,53 @@ public final class Backfill {
     @FunctionalInterface
     public interface Connections {
         Connection open() throws SQLException;
+    }
+
+    /**
+     * Blue sessions for the copy's workers, each already inside the copy's snapshot (see {@link #postgres}
+     * and the MariaDB capture's {@code BinlogSnapshot}). Called from worker threads: thread-safe.
+     */
+    public interface BlueSessions {
+        /**
+         * A blue session inside the snapshot, in a transaction the worker ends with {@code COMMIT} before it
+         * closes the session.
+         *
+         * @throws SQLException when blue fails or the snapshot can no longer be joined
+         */
+        Connection open() throws SQLException;
+
+        /** Every worker has its session (or gave up): the caller may release the consistent point. */
+        default void allOpened() {
+        }
+    }
+
+    /**
+     * PostgreSQL sessions: each opens a connection, names it {@code bluegreen backfill <pipeline>} and
+     * imports the exported snapshot (see {@link #beginPostgresSnapshot}); {@code release} runs once every
+     * worker has.
+     *
+     * @param snapshotName the exported snapshot, or null on a resumed run (each worker takes its own)
+     */
+    public static BlueSessions postgres(String pipeline, Connections blue, String snapshotName, Runnable release) {
+        return new BlueSessions() {
+            @Override
+            public Connection open() throws SQLException {
+                Connection c = blue.open();
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET application_name = 'bluegreen backfill " + pipeline + "'");
+                    beginPostgresSnapshot(c, snapshotName);
+                } catch (SQLException | RuntimeException e) {
+                    c.close();
+                    throw e;
+                }
+                return c;
+            }
+
+            @Override
+            public void allOpened() {
+                release.run();
+            }
+        };
     }
 
     /** Progress callbacks, called from worker threads; implementations must be thread-safe. */
@@ -105,13 +153,13 @@ public final class Backfill {
     }
 
     /**
-     * Plans every table's chunks in the slot's exported snapshot, in a read-only transaction of its own on
-     * {@code blue}, so the plan covers exactly the rows the copy will read.
+     * Plans every table's chunks in the caller's transaction on {@code blue}, which must already show the
+     * copy's snapshot ({@link #beginPostgresSnapshot}, or a MariaDB reader of the consistent point), so the
+     * plan covers exactly the rows the copy will read. Leaves the transaction open.
      *
-     * @throws SQLException when blue fails or the snapshot can no longer be imported
+     * @throws SQLException when blue fails
      */
-    public List<Chunk> plan(Connection blue, String snapshotName) throws SQLException {
-        beginSnapshot(blue, snapshotName);
+    public List<Chunk> plan(Connection blue) throws SQLException {
         List<Chunk> out = new ArrayList<>();
         for (BackfillTable t : tables.values()) {
             List<Chunk> chunks = ChunkPlanner.plan(blue, t, settings.chunkRows());
@@ -119,18 +167,17 @@ public final class Backfill {
                     settings.chunkRows(), copyPath(t));
             out.addAll(chunks);
         }
-        try (Statement st = blue.createStatement()) {
-            st.execute("COMMIT");
-        }
         return out;
     }
 
     /**
-     * Starts a repeatable-read, read-only transaction on an autocommit connection and imports the exported
-     * snapshot into it (none: the transaction takes its own at its first read). Literals inlined into COPY
-     * and plan statements need {@code standard_conforming_strings}, which it sets.
+     * Starts a repeatable-read, read-only transaction on an autocommit PostgreSQL connection and imports the
+     * exported snapshot into it (none: the transaction takes its own at its first read). Literals inlined
+     * into COPY and plan statements need {@code standard_conforming_strings}, which it sets.
+     *
+     * @throws SQLException when blue fails or the snapshot can no longer be imported
      */
-    private static void beginSnapshot(Connection blue, String snapshotName) throws SQLException {
+    public static void beginPostgresSnapshot(Connection blue, String snapshotName) throws SQLException {
         try (Statement st = blue.createStatement()) {
             st.execute("SET standard_conforming_strings = on");
             st.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
@@ -179,14 +226,13 @@ public final class Backfill {
     /**
      * Copies every chunk not copied yet, then builds the dropped indexes and marks the backfill done.
      *
-     * @param snapshotName the exported snapshot to import, or null on a resumed run
-     * @param snapshotImported run once every worker has imported the snapshot (the caller then releases
-     *     it); run at once when there is none
+     * @param blue the workers' sessions, each inside the copy's snapshot; {@link BlueSessions#allOpened} is
+     *     called once every worker has its session
      * @throws BluegreenException when a chunk fails (naming table, chunk and cause; what was committed
      *     stays, and a restart resumes after it), the dead-letter budget is exceeded, or the run is
      *     cancelled
      */
-    public Result run(Connections blue, Connections green, String snapshotName, Runnable snapshotImported) {
+    public Result run(BlueSessions blue, Connections green) {
         long started = System.nanoTime();
         List<Chunk> remaining;
         Map<TableId, AtomicInteger> left = new HashMap<>();
@@ -215,7 +261,7 @@ public final class Backfill {
         AtomicLong dead = new AtomicLong(deadBefore);
         List<Thread> threads = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
-            Thread t = new Thread(() -> work(blue, green, snapshotName, imported, queue, left, rowsRead, rowsWritten,
+            Thread t = new Thread(() -> work(blue, green, imported, queue, left, rowsRead, rowsWritten,
                     dead), "bluegreen-backfill-" + w);
             threads.add(t);
             t.start();
@@ -226,7 +272,7 @@ public final class Backfill {
                     break;
                 }
             }
-            snapshotImported.run();
+            blue.allOpened();
             for (Thread t : threads) {
                 t.join();
             }
@@ -262,16 +308,12 @@ public final class Backfill {
         cancelled = true;
     }
 
-    private void work(Connections blueSource, Connections greenSource, String snapshotName, CountDownLatch imported,
+    private void work(BlueSessions blueSource, Connections greenSource, CountDownLatch imported,
                       ConcurrentLinkedQueue<Chunk> queue, Map<TableId, AtomicInteger> left, AtomicLong rowsRead,
                       AtomicLong rowsWritten, AtomicLong dead) {
         boolean counted = false;
         Chunk current = null;
         try (Connection blue = blueSource.open(); Connection green = greenSource.open()) {
-            try (Statement st = blue.createStatement()) {
-                st.execute("SET application_name = 'bluegreen backfill " + pipeline + "'");
-            }
-            beginSnapshot(blue, snapshotName);
             imported.countDown();
             counted = true;
             green.setAutoCommit(false);

@@ -4,11 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import dev.bluegreen.core.config.ColumnMapping;
 import dev.bluegreen.core.config.TableMapping;
-import dev.bluegreen.core.dialect.postgres.PostgresDialect;
+import dev.bluegreen.core.dialect.Engine;
+import dev.bluegreen.core.dialect.SqlDialect;
 import dev.bluegreen.core.event.TableId;
 import dev.bluegreen.core.schema.ColumnSchema;
 import dev.bluegreen.core.schema.ColumnType;
 import dev.bluegreen.core.schema.TableSchema;
+import dev.bluegreen.core.schema.TypeKind;
 import dev.bluegreen.transform.RowTransform;
 import dev.bluegreen.transform.TargetShape;
 import java.util.ArrayList;
@@ -27,6 +29,8 @@ import java.util.StringJoiner;
 public final class BackfillTable {
 
     private final TableSchema blue;
+    private final Engine blueEngine;
+    private final SqlDialect blueSql;
     private final TableMapping mapping;
     private final RowTransform transform;
     private final List<String> pipeColumns;
@@ -38,6 +42,19 @@ public final class BackfillTable {
      * @param transform its compiled transform (the sink's)
      */
     public BackfillTable(TableSchema blue, TableMapping mapping, RowTransform transform) {
+        this(Engine.POSTGRESQL, blue, mapping, transform);
+    }
+
+    /**
+     * @param blueEngine blue's engine: it fixes how chunks are read (binary COPY on PostgreSQL, a streaming
+     *     select on MariaDB) and how their bounds are written
+     * @param blue blue's catalog entry
+     * @param mapping the table's mapping from the config
+     * @param transform its compiled transform (the sink's)
+     */
+    public BackfillTable(Engine blueEngine, TableSchema blue, TableMapping mapping, RowTransform transform) {
+        this.blueEngine = requireNonNull(blueEngine, "blueEngine is null");
+        this.blueSql = blueEngine.dialect();
         this.blue = requireNonNull(blue, "blue is null");
         this.mapping = requireNonNull(mapping, "mapping is null");
         this.transform = requireNonNull(transform, "transform is null");
@@ -47,6 +64,9 @@ public final class BackfillTable {
     }
 
     private String pipeReason(List<String> blueColumnsOut) {
+        if (blueEngine != Engine.POSTGRESQL) {
+            return "blue is " + blueEngine.displayName() + ", whose rows are read over JDBC";
+        }
         if (transform.targets().size() != 1) {
             return "the table is split into " + transform.targets().size() + " green tables";
         }
@@ -82,6 +102,16 @@ public final class BackfillTable {
             blueColumnsOut.add(b);
         }
         return null;
+    }
+
+    /** Blue's engine. */
+    public Engine blueEngine() {
+        return blueEngine;
+    }
+
+    /** Blue's dialect (quoting of identifiers and literals). */
+    public SqlDialect blueSql() {
+        return blueSql;
     }
 
     /** The blue table. */
@@ -143,8 +173,20 @@ public final class BackfillTable {
     /** The key columns quoted, comma-separated, for {@code ORDER BY}. */
     public String keyOrder() {
         StringJoiner j = new StringJoiner(", ");
-        keyColumns().forEach(k -> j.add(PostgresDialect.INSTANCE.quote(k)));
+        keyColumns().forEach(k -> j.add(blueSql.quote(k)));
         return j.toString();
+    }
+
+    /**
+     * The expression that reads a key column as the text of a chunk bound: {@code k::text} on PostgreSQL;
+     * on MariaDB the column itself, or {@code HEX(k)} for a binary column (its bytes are not text).
+     */
+    public String boundExpression(String keyColumn) {
+        String q = blueSql.quote(keyColumn);
+        if (blueEngine == Engine.POSTGRESQL) {
+            return q + "::text";
+        }
+        return blueType(keyColumn).kind() == TypeKind.BYTES ? "HEX(" + q + ")" : q;
     }
 
     /** {@code (k1, k2)} quoted. */
@@ -156,9 +198,31 @@ public final class BackfillTable {
         StringJoiner j = new StringJoiner(", ", "(", ")");
         List<String> keys = keyColumns();
         for (int i = 0; i < keys.size(); i++) {
-            j.add("CAST(" + PostgresDialect.INSTANCE.literal(values.get(i)) + " AS " + blueType(keys.get(i)).sqlName()
-                    + ")");
+            j.add(boundLiteral(values.get(i), blueType(keys.get(i))));
         }
         return j.toString();
+    }
+
+    /**
+     * A bound as SQL. PostgreSQL: a literal cast to the key's type. MariaDB has no cast to most column
+     * types; it compares a quoted literal with a column in the column's type, except that a number column
+     * against a string compares as DOUBLE (https://mariadb.com/kb/en/type-conversion/), which loses digits:
+     * so numbers go unquoted (after a check that they are numbers), binary keys as {@code X'hex'}, the rest
+     * quoted.
+     */
+    private String boundLiteral(String value, ColumnType type) {
+        if (blueEngine == Engine.POSTGRESQL) {
+            return "CAST(" + blueSql.literal(value) + " AS " + type.sqlName() + ")";
+        }
+        if (type.kind().isInteger() || type.kind() == TypeKind.NUMERIC) {
+            return new java.math.BigDecimal(value).toPlainString();
+        }
+        if (type.kind() == TypeKind.BYTES) {
+            if (!value.matches("[0-9A-Fa-f]*")) {
+                throw new IllegalArgumentException("binary chunk bound is not hex: " + value);
+            }
+            return "X'" + value + "'";
+        }
+        return blueSql.literal(value);
     }
 }

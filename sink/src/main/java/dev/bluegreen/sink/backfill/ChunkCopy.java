@@ -1,5 +1,7 @@
 package dev.bluegreen.sink.backfill;
 
+import dev.bluegreen.core.dialect.Engine;
+import dev.bluegreen.core.dialect.mariadb.MariaDbValueReader;
 import dev.bluegreen.core.dialect.postgres.PostgresDialect;
 import dev.bluegreen.core.dialect.postgres.copy.BinaryCopyReader;
 import dev.bluegreen.core.dialect.postgres.copy.TextCopyWriter;
@@ -14,7 +16,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,6 +39,10 @@ import org.postgresql.copy.PGCopyInputStream;
  * TextCopyWriter} into {@code COPY <target> (...) FROM STDIN} on green: the first target streams while
  * blue is read, further targets (vertical splits) are buffered and copied after it. A row the transform
  * rejects becomes a dead letter; a row its filter rejects is not copied.
+ *
+ * <p>On a MariaDB blue the row path reads {@code SELECT ... WHERE <range> ORDER BY <key>}, streamed
+ * ({@value #FETCH_ROWS} rows per fetch), each value read by {@link MariaDbValueReader}; a value with no
+ * canonical form (a zero date) fails the chunk, naming it.
  *
  * <p>Pipe path ({@link BackfillTable#pipeable()}): blue's binary COPY bytes go unchanged into green's
  * {@code COPY ... FROM STDIN (FORMAT binary)}; nothing is decoded, and progress and throttle move once
@@ -96,6 +104,12 @@ final class ChunkCopy {
         }
     }
 
+    /** Blue's rows of one chunk, in key order; fills {@code values} (blue's columns in order) per row. */
+    @FunctionalInterface
+    private interface BlueRows {
+        boolean next(Object[] values) throws IOException, SQLException;
+    }
+
     private Result rows(Connection blue, Connection green, BackfillTable table, Chunk chunk)
             throws SQLException, IOException, InterruptedException {
         List<String> columns = table.blueSchema().columnNames();
@@ -104,9 +118,49 @@ final class ChunkCopy {
         for (String c : columns) {
             ColumnType t = table.blueType(c);
             types.add(t);
-            select.add(BinaryCopyReader.selectExpression(PostgresDialect.INSTANCE.quote(c), t));
+            select.add(table.blueEngine() == Engine.POSTGRESQL
+                    ? BinaryCopyReader.selectExpression(PostgresDialect.INSTANCE.quote(c), t) : table.blueSql().quote(c));
+        }
+        if (table.blueEngine() == Engine.MARIADB) {
+            String sql = "SELECT " + select + " FROM " + table.blueSql().table(table.id()) + " WHERE "
+                    + table.rangePredicate(chunk) + " ORDER BY " + table.keyOrder();
+            try (Statement st = blue.createStatement()) {
+                // a positive fetch size makes MariaDB Connector/J stream the result instead of holding all of it
+                st.setFetchSize(FETCH_ROWS);
+                try (ResultSet rs = st.executeQuery(sql)) {
+                    return mapInto(green, table, chunk, columns, values -> {
+                        if (!rs.next()) {
+                            return false;
+                        }
+                        for (int i = 0; i < values.length; i++) {
+                            values[i] = MariaDbValueReader.read(rs, i + 1, types.get(i));
+                        }
+                        return true;
+                    }, () -> { });
+                }
+            }
         }
         String out = copyOutSql(table, chunk, select.toString());
+        try (InputStream data = new PGCopyInputStream(blue.unwrap(PGConnection.class), out)) {
+            BinaryCopyReader reader = new BinaryCopyReader(data, types);
+            return mapInto(green, table, chunk, columns, reader::next, () -> drain(data));
+        }
+    }
+
+    /** Rows fetched per round trip from a MariaDB blue (rows). */
+    static final int FETCH_ROWS = 5_000;
+
+    @FunctionalInterface
+    private interface AfterRows {
+        void run() throws IOException;
+    }
+
+    /**
+     * Maps blue's rows and copies them into green: the first target streams while blue is read, further
+     * targets are buffered and copied after it.
+     */
+    private Result mapInto(Connection green, BackfillTable table, Chunk chunk, List<String> columns, BlueRows source,
+                           AfterRows afterRows) throws SQLException, IOException, InterruptedException {
         List<TargetShape> targets = table.transform().targets();
         CopyManager greenCopy = copyManager(green);
         CopyIn first = greenCopy.copyIn(copyInSql(targets.get(0)));
@@ -128,12 +182,11 @@ final class ChunkCopy {
         List<DeadLetter> dead = new ArrayList<>();
         long read = 0;
         long written = 0;
-        try (InputStream data = new PGCopyInputStream(blue.unwrap(PGConnection.class), out)) {
-            BinaryCopyReader reader = new BinaryCopyReader(data, types);
+        try {
             Object[] values = new Object[columns.size()];
             Row.Layout layout = Row.Layout.of(columns);
             int sinceReport = 0;
-            while (reader.next(values)) {
+            while (source.next(values)) {
                 read++;
                 Row row = Row.of(layout, Arrays.asList(values));
                 try {
@@ -151,7 +204,7 @@ final class ChunkCopy {
                 }
             }
             listener.rowsRead(sinceReport);
-            drain(data);
+            afterRows.run();
             firstWriter.flush();
             endGreen(first);
         } catch (SQLException | IOException | RuntimeException | InterruptedException e) {

@@ -1,7 +1,6 @@
 package dev.bluegreen.sink.backfill;
 
-import dev.bluegreen.core.dialect.postgres.PostgresCatalog;
-import dev.bluegreen.core.dialect.postgres.PostgresDialect;
+import dev.bluegreen.core.dialect.Catalog;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,10 +14,12 @@ import java.util.StringJoiner;
  * transaction (the backfill's snapshot), so the plan covers exactly the rows the copy will read.
  *
  * <p>A single integer key is split arithmetically: [min, max] from the key's index, cut into ranges whose
- * width is chunkRows x (max - min + 1) / the planner's row estimate ({@code pg_class.reltuples}; the key
+ * width is chunkRows x (max - min + 1) / the planner's row estimate ({@code pg_class.reltuples}, MariaDB's
+ * {@code information_schema.TABLES.TABLE_ROWS}; the key
  * span when the table was never analysed): two index probes, however large the table, exact for dense keys.
  * Any other key is walked: each boundary is the key {@code chunkRows} rows past the previous one in key
- * order ({@code ORDER BY key OFFSET n LIMIT 1}), one pass over the key's index, exact chunk sizes. The
+ * order ({@code ORDER BY key LIMIT 1 OFFSET n}, which PostgreSQL and MariaDB both take), one pass over the
+ * key's index, exact chunk sizes. The
  * first chunk's lower bound and the last one's upper bound are open, so rows outside the sampled range
  * are still copied. Stateless.
  */
@@ -47,8 +48,8 @@ public final class ChunkPlanner {
     }
 
     private static List<Chunk> arithmetic(Connection blue, BackfillTable table, long chunkRows) throws SQLException {
-        String k = PostgresDialect.INSTANCE.quote(table.keyColumns().get(0));
-        String from = PostgresDialect.INSTANCE.table(table.id());
+        String k = table.blueSql().quote(table.keyColumns().get(0));
+        String from = table.blueSql().table(table.id());
         long min;
         long max;
         try (Statement st = blue.createStatement();
@@ -61,7 +62,7 @@ public final class ChunkPlanner {
             max = rs.getLong(2);
         }
         double span = (double) max - (double) min + 1;
-        long estimate = new PostgresCatalog(blue).estimateRows(table.id());
+        long estimate = Catalog.of(table.blueEngine(), blue).estimateRows(table.id());
         double rows = estimate > 0 ? estimate : span;
         long width = (long) Math.max(1, Math.ceil(span * chunkRows / rows));
         width = (long) Math.max(width, Math.ceil(span / MAX_CHUNKS));
@@ -85,8 +86,8 @@ public final class ChunkPlanner {
     private static List<Chunk> walked(Connection blue, BackfillTable table, long chunkRows) throws SQLException {
         List<String> keys = table.keyColumns();
         StringJoiner select = new StringJoiner(", ");
-        keys.forEach(k -> select.add(PostgresDialect.INSTANCE.quote(k) + "::text"));
-        String base = "SELECT " + select + " FROM " + PostgresDialect.INSTANCE.table(table.id());
+        keys.forEach(k -> select.add(table.boundExpression(k)));
+        String base = "SELECT " + select + " FROM " + table.blueSql().table(table.id());
         List<Chunk> out = new ArrayList<>();
         List<String> lower = null;
         int no = 0;
@@ -95,8 +96,8 @@ public final class ChunkPlanner {
                 Chunk probe = new Chunk(table.id(), no, lower, null);
                 String where = lower == null ? "" : " WHERE " + table.rangePredicate(probe);
                 List<String> upper = null;
-                try (ResultSet rs = st.executeQuery(base + where + " ORDER BY " + table.keyOrder() + " OFFSET "
-                        + chunkRows + " LIMIT 1")) {
+                try (ResultSet rs = st.executeQuery(base + where + " ORDER BY " + table.keyOrder() + " LIMIT 1 OFFSET "
+                        + chunkRows)) {
                     if (rs.next()) {
                         upper = new ArrayList<>(keys.size());
                         for (int i = 1; i <= keys.size(); i++) {

@@ -1,5 +1,6 @@
 package dev.bluegreen.core.dialect.postgres;
 
+import dev.bluegreen.core.dialect.Catalog;
 import dev.bluegreen.core.event.TableId;
 import dev.bluegreen.core.schema.ColumnSchema;
 import dev.bluegreen.core.schema.ColumnType;
@@ -19,7 +20,7 @@ import java.util.Optional;
  * Reads table definitions from a PostgreSQL catalog ({@code pg_catalog}). Domains resolve to their
  * base type; arrays carry their element type. One instance per connection; not thread-safe.
  */
-public final class PostgresCatalog {
+public final class PostgresCatalog implements Catalog {
 
     private static final String COLUMNS = """
             SELECT a.attname, a.attnotnull, a.atthasdef OR a.attidentity <> '' AS has_default,
@@ -69,6 +70,7 @@ public final class PostgresCatalog {
      * @return empty when no ordinary or partitioned table of that name exists
      * @throws SQLException when the catalog cannot be read
      */
+    @Override
     public Optional<TableSchema> table(TableId id) throws SQLException {
         Optional<Relation> oid = relation(id);
         if (oid.isEmpty()) {
@@ -122,6 +124,7 @@ public final class PostgresCatalog {
      * @return rows, or -1 when no pg_class row matched
      * @throws SQLException when the catalog cannot be read, or no relation has that name
      */
+    @Override
     public long estimateRows(TableId id) throws SQLException {
         String name = PostgresDialect.INSTANCE.table(id);
         try (PreparedStatement ps = connection.prepareStatement("SELECT coalesce(sum(greatest(c.reltuples, 0)), -1)::bigint"

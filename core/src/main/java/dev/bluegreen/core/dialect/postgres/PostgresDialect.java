@@ -30,6 +30,7 @@ public final class PostgresDialect implements SqlDialect {
      * quotes, quotes doubled. Relies on {@code standard_conforming_strings = on} (PostgreSQL's default since
      * 9.1), under which backslashes are not escapes.
      */
+    @Override
     public String literal(String value) {
         return "'" + value.replace("'", "''") + "'";
     }

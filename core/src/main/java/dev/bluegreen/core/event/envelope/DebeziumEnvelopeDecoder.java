@@ -65,7 +65,9 @@ public final class DebeziumEnvelopeDecoder {
         JsonNode payload = withSchema ? value.get("payload") : value;
         JsonNode schema = withSchema ? value.get("schema") : MissingNode.getInstance();
         JsonNode source = payload.path("source");
-        TableId table = new TableId(source.path("schema").asText(), source.path("table").asText());
+        // PostgreSQL's source block names the schema; the binlog connectors' (MariaDB) name the database
+        String schemaName = source.hasNonNull("schema") ? source.get("schema").asText() : source.path("db").asText();
+        TableId table = new TableId(schemaName, source.path("table").asText());
         Map<String, ColumnSchema> tableColumns = columns.get(table);
         if (tableColumns == null) {
             throw new RowConversionException("change event for table " + table + " which the pipeline does not map");
