@@ -82,7 +82,9 @@ public final class CaptureOffsets {
         try {
             Files.createDirectories(file.getParent());
             Files.deleteIfExists(file);
-            store.configure(new EmbeddedWorkerConfig(Map.of("offset.storage.file.filename", file.toString())));
+            // EmbeddedWorkerConfig adds its required settings to the map it is given: a mutable one
+            store.configure(new EmbeddedWorkerConfig(new java.util.HashMap<>(Map.of("offset.storage.file.filename",
+                    file.toString()))));
             store.start();
             OffsetStorageWriter writer = new OffsetStorageWriter(store, "bluegreen-" + config.name(), keys, values);
             Map<String, Object> offset = new java.util.LinkedHashMap<>();

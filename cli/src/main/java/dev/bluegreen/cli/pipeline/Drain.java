@@ -1,6 +1,7 @@
 package dev.bluegreen.cli.pipeline;
 
 import dev.bluegreen.capture.DebeziumProperties;
+import dev.bluegreen.core.dialect.Engine;
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ErrorCode;
 import java.sql.Connection;
@@ -17,7 +18,9 @@ import org.apache.kafka.common.TopicPartition;
  * Waits until everything blue committed before the call is in green: first a heartbeat committed
  * on blue after the call must have been applied (capture has read past that point: WAL order), then
  * green's stored sink offsets must reach the end offsets Kafka reports after that (every event
- * published before the heartbeat has been applied). Stateless.
+ * published before the heartbeat has been applied). On a MariaDB blue a change's commit time is the
+ * binlog event's, in whole seconds (Debezium's {@code source.ts_ms}), so the wait ends up to a second
+ * later than the data arrives. Stateless.
  */
 public final class Drain {
 
@@ -54,8 +57,11 @@ public final class Drain {
     }
 
     private static long blueClockMs(Pipeline pipeline) {
+        String clock = Engine.of(pipeline.config().blue()) == Engine.MARIADB
+                ? "SELECT CAST(UNIX_TIMESTAMP(SYSDATE(6)) * 1000 AS SIGNED)"
+                : "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint";
         try (Connection c = pipeline.blue().getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint")) {
+             ResultSet rs = st.executeQuery(clock)) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {

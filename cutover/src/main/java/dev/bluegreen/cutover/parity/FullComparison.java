@@ -1,5 +1,8 @@
 package dev.bluegreen.cutover.parity;
 
+import dev.bluegreen.core.dialect.Engine;
+import dev.bluegreen.core.dialect.mariadb.MariaDbDialect;
+import dev.bluegreen.core.dialect.mariadb.MariaDbValueReader;
 import dev.bluegreen.core.dialect.postgres.PostgresDialect;
 import dev.bluegreen.core.dialect.postgres.PostgresValueReader;
 import dev.bluegreen.core.event.Row;
@@ -13,10 +16,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import javax.sql.DataSource;
 
 /**
@@ -24,7 +29,8 @@ import javax.sql.DataSource;
  * target tables: every blue row is read over JDBC, run through the same transform the sink uses,
  * and compared with the green row of the same key. Green rows are held in memory (one map per
  * target), so this suits tests and the demo; the chunked, hashed parity checker for production
- * sizes is separate. Reads blue in one transaction with a cursor (fetch size 5,000 rows).
+ * sizes is separate. Reads blue in one transaction with a cursor (fetch size 5,000 rows); blue may be
+ * PostgreSQL or MariaDB (told by the connection's URL).
  * Stateless and thread-safe.
  */
 public final class FullComparison {
@@ -56,16 +62,25 @@ public final class FullComparison {
         long differing = 0;
         List<String> samples = new ArrayList<>();
         try (Connection c = blue.getConnection()) {
+            Engine engine = Engine.ofUrl(c.getMetaData().getURL());
+            boolean mariaDb = engine == Engine.MARIADB;
+            if (mariaDb) {
+                try (Statement st = c.createStatement()) {
+                    st.execute(MariaDbValueReader.SESSION_TIME_ZONE);
+                }
+            }
             c.setAutoCommit(false);
             c.setReadOnly(true);
-            String sql = PostgresDialect.INSTANCE.selectOrdered(blueTable.id(), blueTable.columnNames(),
+            String sql = mariaDb ? mariaDbSelect(blueTable, transform.blueKeyColumns())
+                    : PostgresDialect.INSTANCE.selectOrdered(blueTable.id(), blueTable.columnNames(),
                     transform.blueKeyColumns());
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setFetchSize(FETCH_ROWS);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         blueCount++;
-                        Row blueRow = PostgresValueReader.readRow(rs, blueTable.columns());
+                        Row blueRow = mariaDb ? MariaDbValueReader.readRow(rs, blueTable.columns())
+                                : PostgresValueReader.readRow(rs, blueTable.columns());
                         for (MappedRow m : transform.map(blueRow)) {
                             TargetShape shape = shapes.get(m.table());
                             Row key = m.row().project(shape.keyColumns());
@@ -92,6 +107,14 @@ public final class FullComparison {
             }
         }
         return new ComparisonResult(blueTable.id(), blueCount, greenCount, missing, extra, differing, samples);
+    }
+
+    private static String mariaDbSelect(TableSchema table, List<String> keyColumns) {
+        StringJoiner cols = new StringJoiner(", ");
+        table.columns().forEach(c -> cols.add(MariaDbValueReader.selectExpression(c.name(), c.type())));
+        StringJoiner order = new StringJoiner(", ");
+        keyColumns.forEach(k -> order.add(MariaDbDialect.INSTANCE.quote(k)));
+        return "SELECT " + cols + " FROM " + MariaDbDialect.INSTANCE.table(table.id()) + " ORDER BY " + order;
     }
 
     private static Map<Row, Row> readGreen(DataSource green, TargetShape shape) throws SQLException {

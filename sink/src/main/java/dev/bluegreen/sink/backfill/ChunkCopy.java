@@ -119,7 +119,8 @@ final class ChunkCopy {
             ColumnType t = table.blueType(c);
             types.add(t);
             select.add(table.blueEngine() == Engine.POSTGRESQL
-                    ? BinaryCopyReader.selectExpression(PostgresDialect.INSTANCE.quote(c), t) : table.blueSql().quote(c));
+                    ? BinaryCopyReader.selectExpression(PostgresDialect.INSTANCE.quote(c), t)
+                    : MariaDbValueReader.selectExpression(c, t));
         }
         if (table.blueEngine() == Engine.MARIADB) {
             String sql = "SELECT " + select + " FROM " + table.blueSql().table(table.id()) + " WHERE "

@@ -1,7 +1,10 @@
 package dev.bluegreen.core.dialect.mariadb;
 
 import dev.bluegreen.core.error.RowConversionException;
+import dev.bluegreen.core.event.Row;
+import dev.bluegreen.core.schema.ColumnSchema;
 import dev.bluegreen.core.schema.ColumnType;
+import dev.bluegreen.core.schema.TypeKind;
 import dev.bluegreen.core.value.Bytes;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
@@ -10,10 +13,13 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Reads one column of a MariaDB result set (MariaDB Connector/J) as its canonical value (see {@link
- * dev.bluegreen.core.value.CanonicalValues}), by the kind {@link MariaDbCatalog} gave it.
+ * dev.bluegreen.core.value.CanonicalValues}), by the kind {@link MariaDbCatalog} gave it; the select list
+ * must read each column through {@link #selectExpression}.
  *
  * <p>{@code timestamp} columns are read as the server's text in the session's time zone and taken as UTC:
  * the session must run with {@code time_zone = '+00:00'} (bluegreen's blue sessions set it), so that the
@@ -25,6 +31,32 @@ public final class MariaDbValueReader {
     public static final String SESSION_TIME_ZONE = "SET time_zone = '+00:00'";
 
     private MariaDbValueReader() {
+    }
+
+    /**
+     * The select-list item that reads a column for {@link #read}: the column itself, named as the column,
+     * except {@code float}, read as {@code CAST(c AS DOUBLE)}: MariaDB's text protocol prints a float with
+     * six significant digits (5.6666665 arrives as 5.66667), a double with every digit it needs.
+     */
+    public static String selectExpression(String column, ColumnType type) {
+        String q = MariaDbDialect.INSTANCE.quote(column);
+        return type.kind() == TypeKind.FLOAT32 ? "CAST(" + q + " AS DOUBLE) AS " + q : q;
+    }
+
+    /**
+     * Reads the current row's columns, by name, into a row with {@code columns}' names in their order.
+     *
+     * @throws RowConversionException when a value has no canonical form
+     * @throws SQLException when the driver fails or a column is missing from the result
+     */
+    public static Row readRow(ResultSet rs, List<ColumnSchema> columns) throws SQLException {
+        List<String> names = new ArrayList<>(columns.size());
+        List<Object> values = new ArrayList<>(columns.size());
+        for (ColumnSchema c : columns) {
+            names.add(c.name());
+            values.add(read(rs, rs.findColumn(c.name()), c.type()));
+        }
+        return Row.of(names, values);
     }
 
     /**
@@ -46,8 +78,9 @@ public final class MariaDbValueReader {
                 return text == null ? null : new BigDecimal(text);
             }
             case FLOAT32: {
-                float v = rs.getFloat(index);
-                return rs.wasNull() ? null : v;
+                // selected as a double (see selectExpression): every float is exactly a double
+                double v = rs.getDouble(index);
+                return rs.wasNull() ? null : (float) v;
             }
             case FLOAT64: {
                 double v = rs.getDouble(index);
