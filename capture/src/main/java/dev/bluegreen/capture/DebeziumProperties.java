@@ -119,6 +119,20 @@ public final class DebeziumProperties {
         // a bigint unsigned column is rejected by validation; ints wider than their signed type fit a long
         p.setProperty("bigint.unsigned.handling.mode", "long");
         p.setProperty("connect.timeout.ms", "10000");
+        // the binlog connectors run heartbeat.action.query only when a binlog event arrives; on an idle blue the
+        // only events are the server's heartbeats, which Debezium asks for every 0.8 x the keep-alive interval
+        // (default 60 s: an idle pipeline's lag and drain went stale for 48 s). The keep-alive also reconnects
+        // when nothing arrived for one interval, so it keeps a margin over the heartbeats: at least 3 s.
+        p.setProperty("connect.keep.alive.interval.ms", Long.toString(keepAliveMs(config)));
+    }
+
+    /**
+     * The binlog client's keep-alive interval (ms) for a MariaDB blue: 5 x the heartbeat interval, at least
+     * 3,000; MariaDB then sends a server heartbeat every 0.8 x that (Debezium 3.5
+     * {@code BinlogStreamingChangeEventSource}), which is when Debezium's heartbeat query runs on an idle blue.
+     */
+    public static long keepAliveMs(PipelineConfig config) {
+        return Math.max(3_000L, 5 * config.capture().heartbeatInterval().toMillis());
     }
 
     /** The schema history file's name in the capture folder (MariaDB blue only). */

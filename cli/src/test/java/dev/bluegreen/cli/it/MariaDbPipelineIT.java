@@ -112,6 +112,73 @@ class MariaDbPipelineIT {
         assertThat(Files.exists(work.resolve("consistent").resolve("capture").resolve("schema-history.dat"))).isTrue();
     }
 
+    /**
+     * The Chinook dataset moved from MariaDB into PostgreSQL's edition of it: every table and column renamed
+     * (PascalCase to snake_case), NVARCHAR (utf8mb3) into varchar, DATETIME into timestamp, a composite key
+     * (PlaylistTrack); then changes streamed on every kind of key, and green still equals blue.
+     */
+    @Test
+    void chinookMovesFromMariaDbIntoItsPostgresEdition() throws Exception {
+        Path datasets = Pipelines.datasets();
+        LocalMariaDb blue = blueServer.mariaDb();
+        LocalPostgres green = greenServer.postgres();
+        blue.mariadbFile("", datasets.resolve("chinook/Chinook_MySql.sql")); // creates database Chinook
+        green.createDatabase("chinook");
+        StringBuilder schema = new StringBuilder("CREATE SCHEMA music;\n");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("CREATE TABLE (\\w+)\\s*\\((.*?)\\);",
+                java.util.regex.Pattern.DOTALL).matcher(Files.readString(datasets.resolve("chinook/Chinook_PostgreSql.sql")));
+        while (m.find()) {
+            schema.append("CREATE TABLE music.").append(m.group(1)).append(" (").append(m.group(2)).append(");\n");
+        }
+        green.execute("chinook", schema.toString());
+        StringBuilder tables = new StringBuilder();
+        try (Connection b = blue.connect("Chinook"); Statement st = b.createStatement();
+             ResultSet rs = st.executeQuery("SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS"
+                     + " WHERE TABLE_SCHEMA = 'Chinook' ORDER BY TABLE_NAME, ORDINAL_POSITION")) {
+            String table = null;
+            while (rs.next()) {
+                if (!rs.getString(1).equals(table)) {
+                    table = rs.getString(1);
+                    tables.append("  - blue: Chinook.").append(table).append("\n    green: music.").append(snake(table))
+                            .append("\n    columns:\n");
+                }
+                tables.append("      ").append(rs.getString(2)).append(": { rename: ").append(snake(rs.getString(2)))
+                        .append(" }\n");
+            }
+        }
+        Path dir = Files.createDirectories(work.resolve("chinook"));
+        Map<String, String> env = Map.of("WORK_DIR", dir.resolve("pipeline").toString(), "BLUE_URL",
+                blue.jdbcUrl("Chinook"), "GREEN_URL", green.jdbcUrl("chinook"), "KAFKA", broker.bootstrapServers(),
+                "TABLES", tables.toString().stripTrailing());
+        PipelineConfig config = Pipelines.config("/mariadb/chinook.yaml", dir, env);
+        try (Pipeline p = new Pipeline(config).start()) {
+            awaitBackfill(p, Duration.ofMinutes(3));
+            Drain.await(p, Duration.ofMinutes(2));
+            List<dev.bluegreen.cutover.parity.ComparisonResult> results = Pipelines.assertGreenMatchesBlue(p);
+            assertThat(results).hasSize(11);
+            assertThat(results.stream().mapToLong(dev.bluegreen.cutover.parity.ComparisonResult::blueRows).sum())
+                    .as("every row of the dataset").isEqualTo(15_607);
+            blue.execute("Chinook", "INSERT INTO Artist VALUES (276, 'Ñandú & the Backslash \\\\ Band');"
+                    + " INSERT INTO Album VALUES (348, 'Zero Hour', 276);"
+                    + " UPDATE Track SET UnitPrice = 1.29, Composer = NULL WHERE TrackId BETWEEN 1 AND 50;"
+                    + " DELETE FROM PlaylistTrack WHERE PlaylistId = 1 AND TrackId < 100;"
+                    + " UPDATE Invoice SET InvoiceDate = '2026-12-01 23:59:59', Total = Total + 0.01 WHERE InvoiceId = 1;"
+                    + " UPDATE Employee SET ReportsTo = NULL WHERE EmployeeId = 8");
+            Drain.await(p, Duration.ofMinutes(2));
+            Pipelines.assertGreenMatchesBlue(p);
+            try (Connection g = green.connect("chinook"); Statement st = g.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT name FROM music.artist WHERE artist_id = 276")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("Ñandú & the Backslash \\ Band");
+            }
+        }
+    }
+
+    /** PascalCase to snake_case: {@code InvoiceLineId} to {@code invoice_line_id}. */
+    private static String snake(String name) {
+        return name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** A column whose values have no canonical form (bigint unsigned) stops the start, naming it. */
     @Test
     void unsupportedColumnIsRefusedByName() throws Exception {
