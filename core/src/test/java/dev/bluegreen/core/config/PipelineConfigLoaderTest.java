@@ -60,6 +60,18 @@ class PipelineConfigLoaderTest {
     }
 
     @Test
+    void mariaDbBlueIsAccepted() {
+        PipelineConfig c = parse(MINIMAL.replace("jdbc:postgresql://127.0.0.1:5999/app", "jdbc:mariadb://10.0.0.7:3307/shop")
+                .replace("public.orders", "shop.orders"));
+        assertThat(dev.bluegreen.core.dialect.Engine.of(c.blue())).isEqualTo(dev.bluegreen.core.dialect.Engine.MARIADB);
+        assertThat(dev.bluegreen.core.dialect.Engine.of(c.green())).isEqualTo(dev.bluegreen.core.dialect.Engine.POSTGRESQL);
+        assertThat(c.blue().host()).isEqualTo("10.0.0.7");
+        assertThat(c.blue().port()).isEqualTo(3307);
+        assertThat(c.blue().database()).isEqualTo("shop");
+        assertThat(c.tables().get(0).blue()).isEqualTo(new TableId("shop", "orders"));
+    }
+
+    @Test
     void everyKeyMapsToItsField() {
         PipelineConfig c = parse("""
                 pipeline:
