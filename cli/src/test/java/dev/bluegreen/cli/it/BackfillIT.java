@@ -70,7 +70,7 @@ class BackfillIT {
         List<Thread> writers = startWriters("consistent", stop, writes);
         try (Pipeline p = new Pipeline(config).start()) {
             long writesAtStart = writes.get();
-            awaitBackfill(p, Duration.ofMinutes(3));
+            Pipelines.awaitBackfill(p, Duration.ofMinutes(3));
             long writesDuringCopy = writes.get() - writesAtStart;
             stop.set(true);
             for (Thread w : writers) {
@@ -114,9 +114,10 @@ class BackfillIT {
         Map<String, String> env = setUp("resume", "8000");
         PipelineConfig config = Pipelines.config("/backfill/pipeline.yaml", work, env);
         Map<Integer, java.sql.Timestamp> copiedBeforeKill;
-        Process child = startChild(work.resolve("pipeline.yaml"));
+        Path log = work.resolve("child.log");
+        Process child = Pipelines.startChild(work.resolve("pipeline.yaml"), log);
         try (Connection c = blueServer.postgres().connect("resume")) {
-            awaitCopiedChunks("resume", 4, child);
+            Pipelines.awaitCopiedChunks(() -> greenServer.postgres().connect("resume"), 4, child, log);
             child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             copiedBeforeKill = copiedChunks("resume");
             assertThat(copiedBeforeKill.size()).as("some, not all, chunks copied before the kill")
@@ -129,7 +130,7 @@ class BackfillIT {
             try (Connection c = blueServer.postgres().connect("resume")) {
                 writeChanges(c, new Random(4), 400);
             }
-            awaitBackfill(p, Duration.ofMinutes(3));
+            Pipelines.awaitBackfill(p, Duration.ofMinutes(3));
             Drain.await(p, Duration.ofMinutes(2));
             Pipelines.assertGreenMatchesBlue(p);
             Map<Integer, java.sql.Timestamp> after = copiedChunks("resume");
@@ -183,7 +184,7 @@ class BackfillIT {
                 "COPY_PATH", path));
         PipelineConfig config = Pipelines.config("/backfill/types.yaml", work, env);
         try (Pipeline p = new Pipeline(config).start()) {
-            awaitBackfill(p, Duration.ofMinutes(2));
+            Pipelines.awaitBackfill(p, Duration.ofMinutes(2));
             Pipelines.assertGreenMatchesBlue(p);
             try (Connection g = green.connect(db); Statement st = g.createStatement();
                  ResultSet rs = st.executeQuery("SELECT count(*) FROM everything")) {
@@ -244,7 +245,7 @@ class BackfillIT {
                 }
                 return;
             }
-            awaitBackfill(p, Duration.ofMinutes(2));
+            Pipelines.awaitBackfill(p, Duration.ofMinutes(2));
             try (Connection g = greenServer.postgres().connect(db); Statement st = g.createStatement()) {
                 ResultSet rs = st.executeQuery("SELECT blue_table, topic, event_key, raw_event, error FROM"
                         + " bluegreen.dead_letter ORDER BY event_key");
@@ -323,49 +324,10 @@ class BackfillIT {
         }
     }
 
-    private static void awaitBackfill(Pipeline p, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (p.backfillRunning() || !Pipelines.status(p).snapshotDone()) {
-            p.checkHealthy();
-            assertThat(System.nanoTime()).as("backfill finished in time").isLessThan(deadline);
-            Thread.sleep(100);
-        }
-        p.checkHealthy();
-    }
-
-    private void awaitCopiedChunks(String db, int atLeast, Process child) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (System.nanoTime() < deadline) {
-            assertThat(child.isAlive()).as("the pipeline child runs (see " + work.resolve("child.log") + ")").isTrue();
-            try {
-                if (copiedChunks(db).size() >= atLeast) {
-                    return;
-                }
-            } catch (SQLException notYet) {
-                // the control schema appears once the child has started
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the child copied fewer than " + atLeast + " chunks in 3 minutes");
-    }
 
     private Map<Integer, java.sql.Timestamp> copiedChunks(String db) throws SQLException {
-        Map<Integer, java.sql.Timestamp> out = new HashMap<>();
-        try (Connection g = greenServer.postgres().connect(db); Statement st = g.createStatement();
-             ResultSet rs = st.executeQuery("SELECT chunk_no, copied_at FROM bluegreen.backfill_chunk"
-                     + " WHERE copied_at IS NOT NULL")) {
-            while (rs.next()) {
-                out.put(rs.getInt(1), rs.getTimestamp(2));
-            }
+        try (Connection g = greenServer.postgres().connect(db)) {
+            return Pipelines.copiedChunks(g);
         }
-        return out;
-    }
-
-    private Process startChild(Path configFile) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), BluegreenCli.class.getName(),
-                "run", "--config", configFile.toString()));
-        pb.redirectErrorStream(true).redirectOutput(work.resolve("child.log").toFile());
-        return pb.start();
     }
 }

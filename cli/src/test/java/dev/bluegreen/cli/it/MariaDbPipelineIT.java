@@ -73,7 +73,7 @@ class MariaDbPipelineIT {
         List<Thread> writers = startWriters("consistent", stop, writes);
         try (Pipeline p = new Pipeline(config).start()) {
             long writesAtStart = writes.get();
-            awaitBackfill(p, Duration.ofMinutes(3));
+            Pipelines.awaitBackfill(p, Duration.ofMinutes(3));
             long writesDuringCopy = writes.get() - writesAtStart;
             stop.set(true);
             for (Thread w : writers) {
@@ -110,6 +110,48 @@ class MariaDbPipelineIT {
             Pipelines.assertGreenMatchesBlue(p);
         }
         assertThat(Files.exists(work.resolve("consistent").resolve("capture").resolve("schema-history.dat"))).isTrue();
+    }
+
+    /**
+     * The pipeline process is killed (SIGKILL) in the middle of the copy while blue keeps changing; the restart
+     * copies only the chunks not yet in green, each remaining chunk in a snapshot of its own taken then, and the
+     * stream from the first start's binlog position (kept in capture's stored offsets) brings them up to date.
+     */
+    @Test
+    void killedCopyResumesFromTheLastCopiedChunk() throws Exception {
+        Map<String, String> env = setUp("resume", "3000");
+        PipelineConfig config = Pipelines.config("/mariadb/pipeline.yaml", work, env);
+        Map<Integer, java.sql.Timestamp> copiedBeforeKill;
+        Path log = work.resolve("child.log");
+        Process child = Pipelines.startChild(work.resolve("pipeline.yaml"), log);
+        try (Connection b = blueServer.mariaDb().connect("resume")) {
+            Pipelines.awaitCopiedChunks(() -> greenServer.postgres().connect("resume"), 3, child, log);
+            child.destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            try (Connection g = greenServer.postgres().connect("resume")) {
+                copiedBeforeKill = Pipelines.copiedChunks(g);
+            }
+            assertThat(copiedBeforeKill.size()).as("some, not all, chunks copied before the kill").isBetween(3, 13);
+            writeChanges(b, new Random(3), 400);
+        } finally {
+            child.destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        try (Pipeline p = new Pipeline(config).start()) {
+            try (Connection b = blueServer.mariaDb().connect("resume")) {
+                writeChanges(b, new Random(4), 400);
+            }
+            Pipelines.awaitBackfill(p, Duration.ofMinutes(3));
+            Drain.await(p, Duration.ofMinutes(2));
+            Pipelines.assertGreenMatchesBlue(p);
+            try (Connection g = greenServer.postgres().connect("resume"); Statement st = g.createStatement()) {
+                Map<Integer, java.sql.Timestamp> after = Pipelines.copiedChunks(g);
+                copiedBeforeKill.forEach((chunk, at) -> assertThat(after.get(chunk)).as("chunk " + chunk
+                        + " was not copied again").isEqualTo(at));
+                ResultSet rs = st.executeQuery("SELECT state, resumed FROM bluegreen.backfill");
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("done");
+                assertThat(rs.getInt(2)).isEqualTo(1);
+            }
+        }
     }
 
     /**
@@ -152,7 +194,7 @@ class MariaDbPipelineIT {
                 "TABLES", tables.toString().stripTrailing());
         PipelineConfig config = Pipelines.config("/mariadb/chinook.yaml", dir, env);
         try (Pipeline p = new Pipeline(config).start()) {
-            awaitBackfill(p, Duration.ofMinutes(3));
+            Pipelines.awaitBackfill(p, Duration.ofMinutes(3));
             Drain.await(p, Duration.ofMinutes(2));
             List<dev.bluegreen.cutover.parity.ComparisonResult> results = Pipelines.assertGreenMatchesBlue(p);
             assertThat(results).hasSize(11);
@@ -308,15 +350,5 @@ class MariaDbPipelineIT {
             Map<TopicPartition, Long> begin = c.beginningOffsets(parts);
             return parts.stream().mapToLong(tp -> end.get(tp) - begin.get(tp)).sum();
         }
-    }
-
-    private static void awaitBackfill(Pipeline p, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (p.backfillRunning() || !Pipelines.status(p).snapshotDone()) {
-            p.checkHealthy();
-            assertThat(System.nanoTime()).as("backfill finished in time").isLessThan(deadline);
-            Thread.sleep(100);
-        }
-        p.checkHealthy();
     }
 }

@@ -103,4 +103,55 @@ public final class Pipelines {
         }
         return dir;
     }
+
+    /** Waits until the initial copy is done (the sink has started and every table's copy is marked done). */
+    public static void awaitBackfill(Pipeline p, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (p.backfillRunning() || !status(p).snapshotDone()) {
+            p.checkHealthy();
+            assertThat(System.nanoTime()).as("backfill finished in time").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        p.checkHealthy();
+    }
+
+    /** Starts {@code bluegreen run --config FILE} in a child JVM (its output in {@code log}), for kill tests. */
+    public static Process startChild(Path configFile, Path log) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), dev.bluegreen.cli.BluegreenCli.class.getName(),
+                "run", "--config", configFile.toString()));
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        return pb.start();
+    }
+
+    /** The backfill chunks green has marked copied, with the time each was: chunk number to copied_at. */
+    public static Map<Integer, java.sql.Timestamp> copiedChunks(Connection green) throws SQLException {
+        Map<Integer, java.sql.Timestamp> out = new java.util.HashMap<>();
+        try (java.sql.Statement st = green.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT chunk_no, copied_at FROM bluegreen.backfill_chunk"
+                     + " WHERE copied_at IS NOT NULL")) {
+            while (rs.next()) {
+                out.put(rs.getInt(1), rs.getTimestamp(2));
+            }
+        }
+        return out;
+    }
+
+    /** Waits (3 min at most) until the child has copied at least {@code atLeast} chunks into green. */
+    public static void awaitCopiedChunks(java.util.concurrent.Callable<Connection> green, int atLeast, Process child,
+                                         Path log) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(3);
+        while (System.nanoTime() < deadline) {
+            assertThat(child.isAlive()).as("the pipeline child runs (see " + log + ")").isTrue();
+            try (Connection g = green.call()) {
+                if (copiedChunks(g).size() >= atLeast) {
+                    return;
+                }
+            } catch (SQLException notYet) {
+                // the control schema appears once the child has started
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the child copied fewer than " + atLeast + " chunks in 3 minutes");
+    }
 }
