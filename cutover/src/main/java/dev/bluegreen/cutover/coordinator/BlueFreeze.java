@@ -88,17 +88,18 @@ final class BlueFreeze implements AutoCloseable {
             open = true;
             int at = -1;
             try (Statement st = lockSession.createStatement()) {
+                // statements joined by ';' go to the server in one round trip (PgJDBC sends them before one Sync):
+                // the settings with the first lock, then each further lock with its own timeout, so a failure
+                // still names the table it waited for
                 // a hung coordinator must not hold blue: its idle freeze transaction ends by itself
-                st.execute("SET LOCAL idle_in_transaction_session_timeout = '"
-                        + (maxFreeze.toMillis() + IDLE_MARGIN_MS) + "ms'");
-                if (shortDeadlockTimeout) {
-                    st.execute("SET LOCAL deadlock_timeout = '" + DEADLOCK_TIMEOUT_MS + "ms'");
-                }
-                st.execute("SET LOCAL application_name = 'bluegreen cutover freeze'");
+                String settings = "SET LOCAL idle_in_transaction_session_timeout = '"
+                        + (maxFreeze.toMillis() + IDLE_MARGIN_MS) + "ms'; "
+                        + (shortDeadlockTimeout ? "SET LOCAL deadlock_timeout = '" + DEADLOCK_TIMEOUT_MS + "ms'; " : "")
+                        + "SET LOCAL application_name = 'bluegreen cutover freeze'; ";
                 for (at = 0; at < order.size(); at++) {
                     long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000); // one budget for all tables
-                    st.execute("SET LOCAL lock_timeout = '" + Math.min(left, LOCK_SLICE_MS) + "ms'");
-                    st.execute("LOCK TABLE " + D.table(order.get(at)) + " IN EXCLUSIVE MODE");
+                    st.execute((at == 0 ? settings : "") + "SET LOCAL lock_timeout = '" + Math.min(left, LOCK_SLICE_MS)
+                            + "ms'; LOCK TABLE " + D.table(order.get(at)) + " IN EXCLUSIVE MODE");
                 }
                 return attempt;
             } catch (SQLException e) {

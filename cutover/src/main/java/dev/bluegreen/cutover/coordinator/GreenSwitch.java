@@ -108,14 +108,17 @@ final class GreenSwitch {
     /** Grants the role writes on the targets and use of their key sequences. */
     static void grantWrites(Connection green, String role, List<CutoverTable> targets, List<SequenceMove> sequences)
             throws SQLException {
+        // one round trip: PgJDBC sends statements joined by ';' before one Sync
+        java.util.StringJoiner sql = new java.util.StringJoiner("; ");
+        for (CutoverTable t : targets) {
+            sql.add("GRANT USAGE ON SCHEMA " + D.quote(t.green().schema()) + " TO " + D.quote(role));
+            sql.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + D.table(t.green()) + " TO " + D.quote(role));
+        }
+        for (SequenceMove s : sequences) {
+            sql.add("GRANT USAGE, SELECT, UPDATE ON SEQUENCE " + s.sequence() + " TO " + D.quote(role));
+        }
         try (Statement st = green.createStatement()) {
-            for (CutoverTable t : targets) {
-                st.execute("GRANT USAGE ON SCHEMA " + D.quote(t.green().schema()) + " TO " + D.quote(role));
-                st.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON " + D.table(t.green()) + " TO " + D.quote(role));
-            }
-            for (SequenceMove s : sequences) {
-                st.execute("GRANT USAGE, SELECT, UPDATE ON SEQUENCE " + s.sequence() + " TO " + D.quote(role));
-            }
+            st.execute(sql.toString());
         }
     }
 
