@@ -107,7 +107,6 @@ final class VerifyCommand implements Callable<Integer> {
 
     private int verify() {
         PipelineConfig pc = new PipelineConfigLoader().load(config);
-        PipelineValidator.requirePostgresBlue(pc, "verify");
         ParitySettings settings = settings();
         String sha = sha256(config);
         try (HikariDataSource blue = Endpoints.pool(pc.blue(), pc.name() + "-verify-blue", 2, ErrorCode.BLUE_UNAVAILABLE);

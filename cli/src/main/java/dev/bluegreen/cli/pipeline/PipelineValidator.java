@@ -84,7 +84,7 @@ public final class PipelineValidator {
     }
 
     /**
-     * Fails a command that reads blue with PostgreSQL-only SQL (parity, cutover) when blue is MariaDB.
+     * Fails a command that reads blue with PostgreSQL-only SQL (cutover) when blue is MariaDB.
      *
      * @param command the command's name, e.g. {@code verify}
      * @throws BluegreenException (CONFIG_INVALID) for a MariaDB blue, saying what works today
@@ -92,9 +92,9 @@ public final class PipelineValidator {
     public static void requirePostgresBlue(PipelineConfig config, String command) {
         if (Engine.of(config.blue()) != Engine.POSTGRESQL) {
             throw new BluegreenException(ErrorCode.CONFIG_INVALID, "bluegreen " + command + " does not support a "
-                    + Engine.of(config.blue()).displayName() + " blue yet: its parity check and freeze read and lock"
-                    + " blue with PostgreSQL's SQL. 'bluegreen run' copies and streams this pipeline into green; compare"
-                    + " the tables by other means until then");
+                    + Engine.of(config.blue()).displayName() + " blue yet: its freeze, fence and final check lock and"
+                    + " read blue with PostgreSQL's SQL. 'bluegreen run' copies and streams this pipeline into green and"
+                    + " 'bluegreen verify' checks parity; switch the application over by hand until then");
         }
     }
 

@@ -154,4 +154,16 @@ public final class Pipelines {
         }
         throw new AssertionError("the child copied fewer than " + atLeast + " chunks in 3 minutes");
     }
+
+    /**
+     * Runs {@code bluegreen verify --config FILE --report DIR --no-progress [more...]} and returns its exit code
+     * (0 parity, 1 mismatch, 2 error).
+     */
+    public static int verify(Path configFile, Path report, String... more) {
+        List<String> args = new ArrayList<>(List.of("verify", "--config", configFile.toString(), "--report",
+                report.toString()));
+        args.addAll(List.of(more));
+        args.add("--no-progress");
+        return dev.bluegreen.cli.BluegreenCli.execute(args.toArray(String[]::new));
+    }
 }

@@ -138,13 +138,7 @@ class VerifyDatasetsIT {
     }
 
     private static int verify(Path dir, Path report, String... more) {
-        String config = dir.resolve("pipeline.yaml").toString();
-        String[] args = new String[5 + more.length];
-        System.arraycopy(new String[] {"verify", "--config", config, "--report", report.toString()}, 0, args, 0, 5);
-        System.arraycopy(more, 0, args, 5, more.length);
-        String[] withFlags = java.util.Arrays.copyOf(args, args.length + 1);
-        withFlags[args.length] = "--no-progress";
-        return BluegreenCli.execute(withFlags);
+        return Pipelines.verify(dir.resolve("pipeline.yaml"), report, more);
     }
 
     private static String latestRun(LocalPostgres green, String database) throws Exception {

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.bluegreen.core.config.EndpointConfig;
 import dev.bluegreen.core.dialect.Engine;
+import dev.bluegreen.core.dialect.mariadb.MariaDbValueReader;
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ErrorCode;
 import java.sql.Connection;
@@ -11,7 +12,7 @@ import java.sql.SQLException;
 
 /**
  * Connection pools (HikariCP) for the blue and green endpoints. Pools are thread-safe; the caller
- * closes them.
+ * closes them. A MariaDB pool's sessions run with {@code time_zone = '+00:00'}.
  */
 public final class Endpoints {
 
@@ -51,6 +52,9 @@ public final class Endpoints {
         if (Engine.ofUrl(endpoint.jdbcUrl()) == Engine.POSTGRESQL) {
             hc.addDataSourceProperty("reWriteBatchedInserts", "true");
             hc.addDataSourceProperty("ApplicationName", "bluegreen-" + poolName);
+        } else {
+            // MariaDbValueReader and MariaDbValueBinder take timestamp columns as UTC wall-clock times
+            hc.setConnectionInitSql(MariaDbValueReader.SESSION_TIME_ZONE);
         }
         HikariDataSource ds = new HikariDataSource(hc);
         try (Connection c = ds.getConnection()) {

@@ -1,5 +1,8 @@
 package dev.bluegreen.cutover.parity;
 
+import dev.bluegreen.core.dialect.Engine;
+import java.sql.Connection;
+
 import static java.util.Objects.requireNonNull;
 
 import dev.bluegreen.core.error.BluegreenException;
@@ -51,6 +54,7 @@ public final class ParityChecker {
     private final ParityListener listener;
     private final Clock clock;
     private final Throttle throttle;
+    private Engine blueEngine;
 
     /**
      * @param watermark how far the pipeline's sink has applied blue, across all table partitions; rechecks
@@ -103,11 +107,14 @@ public final class ParityChecker {
     public TableParity checkTable(ParityTable t) throws SQLException, InterruptedException {
         Instant started = clock.instant();
         long t0 = System.nanoTime();
-        BlueReader blueReader = new BlueReader(t.blueSchema(), t.transform().blueKeyColumns());
+        Engine engine = blueEngine();
+        BlueReader blueReader = new BlueReader(t.blueSchema(), t.transform().blueKeyColumns(), engine);
         List<GreenReader> greens = t.transform().targets().stream().map(GreenReader::new).toList();
         KeyCheck check = new KeyCheck(t.transform(), blueReader, greens, settings.chunkSizeRows());
         KeyInverse inverse = new KeyInverse(t);
-        PushdownPlan.Eligibility eligibility = PushdownPlan.of(t);
+        PushdownPlan.Eligibility eligibility = engine == Engine.POSTGRESQL ? PushdownPlan.of(t)
+                : new PushdownPlan.Eligibility(null, "blue is " + engine.displayName() + ", whose rows cannot be hashed"
+                        + " by the same SQL as green's");
         VerifyPath path = settings.path() != VerifyPath.STREAMING && eligibility.plan() != null
                 ? VerifyPath.PUSHDOWN : VerifyPath.STREAMING;
         String reason = reason(eligibility, path);
@@ -128,6 +135,17 @@ public final class ParityChecker {
                 result.blueRows(), result.chunks(), result.durationMs());
         listener.tableFinished(result);
         return result;
+    }
+
+    /** Blue's engine, told once by a connection's URL. */
+    private Engine blueEngine() throws SQLException {
+        if (blueEngine == null) {
+            try (Connection c = blue.getConnection()) {
+                Engine e = Engine.ofUrl(c.getMetaData().getURL());
+                blueEngine = e == null ? Engine.POSTGRESQL : e;
+            }
+        }
+        return blueEngine;
     }
 
     private String reason(PushdownPlan.Eligibility eligibility, VerifyPath used) {

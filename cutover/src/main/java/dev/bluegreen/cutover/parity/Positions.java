@@ -1,5 +1,7 @@
 package dev.bluegreen.cutover.parity;
 
+import dev.bluegreen.core.dialect.Engine;
+
 import dev.bluegreen.core.position.Lsn;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,7 +13,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 /**
- * Reads where blue and green stand: blue's current WAL position, the sink's stored Kafka offsets and
+ * Reads where blue and green stand: blue's current WAL position (none for a MariaDB blue), the sink's stored Kafka offsets and
  * the newest heartbeat it applied. Stateless.
  */
 public final class Positions {
@@ -25,11 +27,15 @@ public final class Positions {
      * @throws SQLException when blue fails
      */
     public static ParityPositions read(DataSource blue, DataSource green, String pipeline) throws SQLException {
-        Lsn lsn;
-        try (Connection c = blue.getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-            rs.next();
-            lsn = Lsn.parse(rs.getString(1));
+        Lsn lsn = null;
+        try (Connection c = blue.getConnection()) {
+            // a MariaDB blue has no LSN (its binlog position is not a pg_lsn): none is recorded
+            if (Engine.ofUrl(c.getMetaData().getURL()) != Engine.MARIADB) {
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+                    rs.next();
+                    lsn = Lsn.parse(rs.getString(1));
+                }
+            }
         }
         Map<String, Long> offsets = new HashMap<>();
         long applied = -1;

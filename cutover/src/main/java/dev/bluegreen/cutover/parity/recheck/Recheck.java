@@ -10,7 +10,6 @@ import dev.bluegreen.cutover.parity.sql.GreenReader;
 import dev.bluegreen.cutover.parity.sql.Reads;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -128,11 +127,9 @@ public final class Recheck {
         }
         try (Connection c = blue.getConnection()) {
             c.setAutoCommit(false);
-            try (Statement st = c.createStatement()) {
-                st.execute("SET LOCAL lock_timeout = '" + Math.max(1, ms / 2) + "ms'");
-            }
+            check.blueReader().lockWaitTimeout(c, ms / 2);
             List<Row> rows = check.blueReader().lockedByKeys(c, keys);
-            long lockedAt = Reads.clockMs(c);
+            long lockedAt = Reads.clockMs(c, check.blueReader().engine());
             boolean reached = watermark.awaitPast(lockedAt, settings.lockedRecheckTimeout());
             List<Difference> out = new ArrayList<>(check.compare(green, Expectation.ofKeys(check.transform(), keys, rows)));
             c.rollback();

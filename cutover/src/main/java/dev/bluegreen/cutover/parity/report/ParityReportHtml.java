@@ -48,7 +48,9 @@ public final class ParityReportHtml {
         item(sb, "throughput", String.format(Locale.ROOT, "%,d blue rows, %,.0f rows/s, %,.1f chunks/s", r.blueRows(),
                 r.rowsPerSecond(), r.chunksPerSecond()));
         item(sb, "config", r.configFile() + " (SHA-256 " + r.configSha256() + ")");
-        item(sb, "blue position (start / end)", r.start().blueLsn() + " / " + r.end().blueLsn());
+        if (r.start().blueLsn() != null) {
+            item(sb, "blue position (start / end)", r.start().blueLsn() + " / " + r.end().blueLsn());
+        }
         item(sb, "green sink offsets (end)", r.end().greenSinkOffsets().toString());
         return sb.append("</dl>").toString();
     }

@@ -1,6 +1,9 @@
 package dev.bluegreen.cutover.parity.sql;
 
-import dev.bluegreen.core.dialect.postgres.PostgresCatalog;
+import dev.bluegreen.core.dialect.Catalog;
+import dev.bluegreen.core.dialect.Engine;
+import dev.bluegreen.core.dialect.mariadb.MariaDbDialect;
+import dev.bluegreen.core.dialect.mariadb.MariaDbValueReader;
 import dev.bluegreen.core.dialect.postgres.PostgresDialect;
 import dev.bluegreen.core.event.Row;
 import dev.bluegreen.core.schema.ColumnSchema;
@@ -9,33 +12,62 @@ import dev.bluegreen.core.schema.TableSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import javax.sql.DataSource;
 
 /**
  * Reads one blue table: key-ordered chunks by keyset pagination ({@code WHERE (k) > (last) ORDER BY k
  * LIMIT n}, never {@code OFFSET}), key ranges, and rows by key. Each call is one short read-only
- * transaction (a locked read is the one exception, see {@link #lockedByKeys}). Thread-safe.
+ * transaction (a locked read is the one exception, see {@link #lockedByKeys}). Blue is PostgreSQL or MariaDB
+ * (key ranges, for the pushdown path, PostgreSQL only). Thread-safe.
  */
 public final class BlueReader {
 
     private final TableSchema table;
+    private final Engine engine;
+    private final boolean mariaDb;
     private final List<String> key;
     private final List<String> columns;
     private final Map<String, ColumnType> types = new HashMap<>();
     private final String select;
 
     /**
+     * A reader of a PostgreSQL blue.
+     *
      * @param key the blue key columns, in key order
      */
     public BlueReader(TableSchema table, List<String> key) {
+        this(table, key, Engine.POSTGRESQL);
+    }
+
+    /**
+     * @param key the blue key columns, in key order
+     * @param engine blue's engine; a MariaDB blue's sessions must run with {@code time_zone = '+00:00'} (the
+     *     pools of {@link dev.bluegreen.core.endpoint.Endpoints} do)
+     */
+    public BlueReader(TableSchema table, List<String> key, Engine engine) {
         this.table = table;
+        this.engine = engine;
+        this.mariaDb = engine == Engine.MARIADB;
         this.key = List.copyOf(key);
         this.columns = table.columnNames();
         table.columns().forEach(c -> types.put(c.name(), c.type()));
-        this.select = "SELECT " + KeySql.columns(columns) + " FROM " + PostgresDialect.INSTANCE.table(table.id());
+        if (mariaDb) {
+            StringJoiner cols = new StringJoiner(", ");
+            table.columns().forEach(c -> cols.add(MariaDbValueReader.selectExpression(c.name(), c.type())));
+            this.select = "SELECT " + cols + " FROM " + MariaDbDialect.INSTANCE.table(table.id());
+        } else {
+            this.select = "SELECT " + KeySql.columns(columns) + " FROM " + PostgresDialect.INSTANCE.table(table.id());
+        }
+    }
+
+    /** Blue's engine. */
+    public Engine engine() {
+        return engine;
     }
 
     /** Blue column types by name. */
@@ -49,15 +81,18 @@ public final class BlueReader {
      * @throws SQLException when blue fails
      */
     public BlueRead chunk(DataSource blue, Row after, int limit) throws SQLException {
-        String sql = select + (after == null ? "" : " WHERE " + KeySql.after(key, types)) + KeySql.orderBy(key)
-                + " LIMIT " + limit;
+        String sql = mariaDb
+                ? select + (after == null ? "" : " WHERE " + MariaDbKeySql.after(key)) + MariaDbKeySql.orderBy(key)
+                        + " LIMIT " + limit
+                : select + (after == null ? "" : " WHERE " + KeySql.after(key, types)) + KeySql.orderBy(key)
+                        + " LIMIT " + limit;
         return Reads.readOnly(blue, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 if (after != null) {
-                    KeySql.bindKey(ps, 1, after, key, types);
+                    bindKey(ps, 1, after);
                 }
-                List<Row> rows = Reads.rows(ps, columns, types);
-                return new BlueRead(rows, Reads.clockMs(c));
+                List<Row> rows = Reads.rows(ps, columns, types, engine);
+                return new BlueRead(rows, Reads.clockMs(c, engine));
             }
         });
     }
@@ -68,6 +103,10 @@ public final class BlueReader {
      * @throws SQLException when blue fails
      */
     public BlueRead range(DataSource blue, Row after, Row upTo) throws SQLException {
+        if (mariaDb) {
+            throw new UnsupportedOperationException("key ranges are read on a PostgreSQL blue only (the pushdown"
+                    + " path, which a MariaDB blue does not take)");
+        }
         String where = RangeSql.where(key, types, after, upTo);
         return Reads.readOnly(blue, c -> {
             try (PreparedStatement ps = c.prepareStatement(select + where + KeySql.orderBy(key))) {
@@ -86,7 +125,7 @@ public final class BlueReader {
     public BlueRead byKeys(DataSource blue, List<Row> keys) throws SQLException {
         return Reads.readOnly(blue, c -> {
             List<Row> rows = byKeys(c, keys, "");
-            return new BlueRead(rows, Reads.clockMs(c));
+            return new BlueRead(rows, Reads.clockMs(c, engine));
         });
     }
 
@@ -97,16 +136,45 @@ public final class BlueReader {
      * @throws SQLException when blue fails (e.g. the lock timeout passes)
      */
     public List<Row> lockedByKeys(Connection c, List<Row> keys) throws SQLException {
-        return byKeys(c, keys, " ORDER BY " + KeySql.columns(key) + " FOR SHARE");
+        return mariaDb ? byKeys(c, keys, MariaDbKeySql.orderBy(key) + " LOCK IN SHARE MODE")
+                : byKeys(c, keys, " ORDER BY " + KeySql.columns(key) + " FOR SHARE");
+    }
+
+    /**
+     * Limits how long the caller's open transaction on {@code c} waits for a row lock (ms): PostgreSQL's
+     * {@code lock_timeout}, MariaDB's {@code innodb_lock_wait_timeout} (whole seconds, at least 1).
+     *
+     * @throws SQLException when blue refuses
+     */
+    public void lockWaitTimeout(Connection c, long ms) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(mariaDb ? "SET SESSION innodb_lock_wait_timeout = " + Math.max(1, (ms + 999) / 1000)
+                    : "SET LOCAL lock_timeout = '" + Math.max(1, ms) + "ms'");
+        }
     }
 
     private List<Row> byKeys(Connection c, List<Row> keys, String tail) throws SQLException {
         if (keys.isEmpty()) {
             return List.of();
         }
+        if (mariaDb) {
+            try (PreparedStatement ps = c.prepareStatement(select + " WHERE " + MariaDbKeySql.inList(key, keys.size())
+                    + tail)) {
+                MariaDbKeySql.bindKeys(ps, 1, keys, key, types);
+                return Reads.rows(ps, columns, types, engine);
+            }
+        }
         try (PreparedStatement ps = c.prepareStatement(select + " WHERE " + KeySql.inList(key, types) + tail)) {
             KeySql.bindKeyArrays(ps, 1, keys, key);
             return Reads.rows(ps, columns, types);
+        }
+    }
+
+    private void bindKey(PreparedStatement ps, int index, Row k) throws SQLException {
+        if (mariaDb) {
+            MariaDbKeySql.bindKey(ps, index, k, key, types);
+        } else {
+            KeySql.bindKey(ps, index, k, key, types);
         }
     }
 
@@ -116,7 +184,7 @@ public final class BlueReader {
      * @throws SQLException when blue fails
      */
     public long estimateRows(DataSource blue) throws SQLException {
-        return Reads.readOnly(blue, c -> new PostgresCatalog(c).estimateRows(table.id()));
+        return Reads.readOnly(blue, c -> Catalog.of(engine, c).estimateRows(table.id()));
     }
 
     /** The table's columns. */

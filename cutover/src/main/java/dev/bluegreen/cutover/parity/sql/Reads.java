@@ -1,5 +1,7 @@
 package dev.bluegreen.cutover.parity.sql;
 
+import dev.bluegreen.core.dialect.Engine;
+import dev.bluegreen.core.dialect.mariadb.MariaDbValueReader;
 import dev.bluegreen.core.dialect.postgres.PostgresValueReader;
 import dev.bluegreen.core.event.Row;
 import dev.bluegreen.core.schema.ColumnType;
@@ -54,9 +56,18 @@ public final class Reads {
         }
     }
 
-    /** The server's clock now (epoch ms). */
+    /** MariaDB's clock as an SQL expression: epoch milliseconds, evaluated where it stands (SYSDATE, not NOW). */
+    public static final String MARIADB_CLOCK_MS = "CAST(UNIX_TIMESTAMP(SYSDATE(6)) * 1000 AS SIGNED)";
+
+    /** The server's clock now (epoch ms); PostgreSQL's. */
     public static long clockMs(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(CLOCK_SQL)) {
+        return clockMs(c, Engine.POSTGRESQL);
+    }
+
+    /** The server's clock now (epoch ms), on either engine. */
+    public static long clockMs(Connection c, Engine engine) throws SQLException {
+        String sql = engine == Engine.MARIADB ? "SELECT " + MARIADB_CLOCK_MS : CLOCK_SQL;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -69,12 +80,25 @@ public final class Reads {
      */
     public static List<Row> rows(PreparedStatement ps, List<String> columns, Map<String, ColumnType> types)
             throws SQLException {
+        return rows(ps, columns, types, Engine.POSTGRESQL);
+    }
+
+    /**
+     * As {@link #rows(PreparedStatement, List, Map)}, with the engine's value reader (a MariaDB select list reads
+     * each column through {@link MariaDbValueReader#selectExpression}).
+     *
+     * @throws SQLException when the server fails
+     */
+    public static List<Row> rows(PreparedStatement ps, List<String> columns, Map<String, ColumnType> types,
+                                 Engine engine) throws SQLException {
+        boolean mariaDb = engine == Engine.MARIADB;
         List<Row> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 List<Object> values = new ArrayList<>(columns.size());
                 for (int i = 0; i < columns.size(); i++) {
-                    values.add(PostgresValueReader.read(rs, i + 1, types.get(columns.get(i))));
+                    ColumnType t = types.get(columns.get(i));
+                    values.add(mariaDb ? MariaDbValueReader.read(rs, i + 1, t) : PostgresValueReader.read(rs, i + 1, t));
                 }
                 out.add(Row.of(columns, values));
             }
