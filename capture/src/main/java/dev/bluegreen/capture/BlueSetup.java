@@ -104,7 +104,8 @@ public final class BlueSetup {
         } catch (SQLException e) {
             throw new BluegreenException(ErrorCode.BLUE_UNAVAILABLE, "preparing blue for capture failed: "
                     + e.getMessage() + " (SQLState " + e.getSQLState() + "); the blue user needs CREATE and INSERT on"
-                    + " the database bluegreen, and REPLICATION SLAVE, REPLICATION CLIENT, RELOAD and SELECT for capture", e);
+                    + " the database bluegreen, and REPLICATION SLAVE, REPLICATION CLIENT and SELECT for capture (RELOAD too for"
+                    + " a parallel initial copy)", e);
         }
     }
 

@@ -116,6 +116,12 @@ public final class DebeziumProperties {
             mode = "no_data";
         }
         p.setProperty("snapshot.mode", mode);
+        if (!mode.equals("initial")) {
+            // the schema-only snapshot takes no lock: its default (a global read lock, else table locks) needs
+            // RELOAD, which bluegreen's own copy can do without; DDL on blue while a pipeline starts is not
+            // supported anyway (the catalog read at start fixes every column's kind)
+            p.setProperty("snapshot.locking.mode", "none");
+        }
         // a bigint unsigned column is rejected by validation; ints wider than their signed type fit a long
         p.setProperty("bigint.unsigned.handling.mode", "long");
         p.setProperty("connect.timeout.ms", "10000");

@@ -59,6 +59,7 @@ class MariaDbCaptureSettingsTest {
         assertThat(p.getProperty("connect.keep.alive.interval.ms")).isEqualTo("3000");
         assertThat(p.getProperty("slot.name")).isNull();
         assertThat(p.getProperty("snapshot.mode")).as("no stored position yet").isEqualTo("no_data");
+        assertThat(p.getProperty("snapshot.locking.mode")).isEqualTo("none");
         assertThat(config("initial").blue().jdbcUrl()).startsWith("jdbc:mariadb:");
         assertThat(DebeziumProperties.of(config("initial"), Map.of()).getProperty("snapshot.mode")).isEqualTo("initial");
     }

@@ -247,6 +247,37 @@ class MariaDbPipelineIT {
         return name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
     }
 
+    /**
+     * A blue user without RELOAD cannot take FLUSH TABLES WITH READ LOCK: one reader takes its snapshot with no
+     * lock at all, its own binlog snapshot position is the consistent point, and nothing is lost either.
+     */
+    @Test
+    void withoutReloadOneLockFreeReaderCopies() throws Exception {
+        Map<String, String> env = new HashMap<>(setUp("noreload", "8000"));
+        LocalMariaDb blue = blueServer.mariaDb();
+        blue.execute("", "CREATE USER IF NOT EXISTS 'copier'@'127.0.0.1';"
+                + " GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT, LOCK TABLES ON *.* TO 'copier'@'127.0.0.1';"
+                + " GRANT ALL ON bluegreen.* TO 'copier'@'127.0.0.1'");
+        Path file = work.resolve("noreload.yaml");
+        Pipelines.config("/mariadb/pipeline.yaml", work, env);
+        Files.writeString(file, Files.readString(work.resolve("pipeline.yaml")).replace("  user: root", "  user: copier"));
+        PipelineConfig config = new dev.bluegreen.core.config.PipelineConfigLoader(env::get).load(file);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong writes = new AtomicLong();
+        List<Thread> writers = startWriters("noreload", stop, writes);
+        try (Pipeline p = new Pipeline(config).start()) {
+            Pipelines.awaitBackfill(p, Duration.ofMinutes(3));
+            stop.set(true);
+            for (Thread w : writers) {
+                w.join();
+            }
+            Drain.await(p, Duration.ofMinutes(2));
+            Pipelines.assertGreenMatchesBlue(p);
+        } finally {
+            stop.set(true);
+        }
+    }
+
     /** A column whose values have no canonical form (bigint unsigned) stops the start, naming it. */
     @Test
     void unsupportedColumnIsRefusedByName() throws Exception {
