@@ -250,7 +250,8 @@ class CutoverIT {
         try (Pipeline p = s.commandRouter().set("MAX_FREEZE", "60000").set("DRAIN", "5000").startPipeline()) {
             s.verify();
             Path firstLog = work.resolve("first.log");
-            Process first = childCutover(s, firstLog, "--skip-final-verify", "--hold-in-freeze-ms", "4000");
+            // held long enough for a second JVM to start and reach its pre-checks on a loaded 2-core box (4 s was not)
+            Process first = childCutover(s, firstLog, "--skip-final-verify", "--hold-in-freeze-ms", "15000");
             try {
                 awaitLine(firstLog, "holding the freeze", first);
                 Path secondLog = work.resolve("second.log");

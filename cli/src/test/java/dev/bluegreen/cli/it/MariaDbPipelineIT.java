@@ -278,6 +278,38 @@ class MariaDbPipelineIT {
         }
     }
 
+    /**
+     * {@code capture.snapshot: initial}: Debezium's own snapshot of the MariaDB blue through Kafka (its JDBC
+     * reads encoded like the binlog's events), then streaming; green ends equal to blue. A float column is
+     * refused first: Debezium's snapshot reads it with six significant digits.
+     */
+    @Test
+    void debeziumSnapshotThenStreamAlsoMatches() throws Exception {
+        Map<String, String> env = setUp("dbzsnap", "0");
+        Path file = work.resolve("initial.yaml");
+        Pipelines.config("/mariadb/pipeline.yaml", work, env);
+        Files.writeString(file, Files.readString(work.resolve("pipeline.yaml"))
+                .replace("capture:\n", "capture:\n  snapshot: initial\n"));
+        PipelineConfig config = new dev.bluegreen.core.config.PipelineConfigLoader(env::get).load(file);
+        assertThat(config.capture().snapshot()).isEqualTo("initial");
+        Pipeline refused = new Pipeline(config);
+        try {
+            assertThatThrownBy(refused::start).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("dbzsnap.account.ratio is float").hasMessageContaining("DBZ-3865")
+                    .hasMessageContaining("capture.snapshot: copy");
+        } finally {
+            refused.close();
+        }
+        blueServer.mariaDb().execute("dbzsnap", "ALTER TABLE account MODIFY ratio DOUBLE");
+        greenServer.postgres().execute("dbzsnap", "ALTER TABLE app.account ALTER ratio TYPE double precision");
+        try (Pipeline p = new Pipeline(config).start(); Connection b = blueServer.mariaDb().connect("dbzsnap")) {
+            Pipelines.awaitSnapshotAndDrain(p, Duration.ofMinutes(4));
+            writeChanges(b, new Random(5), 300);
+            Drain.await(p, Duration.ofMinutes(2));
+            Pipelines.assertGreenMatchesBlue(p);
+        }
+    }
+
     /** A column whose values have no canonical form (bigint unsigned) stops the start, naming it. */
     @Test
     void unsupportedColumnIsRefusedByName() throws Exception {
