@@ -7,8 +7,9 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * What every benchmark main needs besides its measurement: {@code --name value} arguments, removing a
- * work folder left by an earlier run, and the JVM options bluegreen ships with. Stateless.
+ * What every benchmark main needs besides its measurement: {@code --name value} and {@code --name a,b}
+ * arguments, removing a work folder left by an earlier run, and the JVM options bluegreen ships with.
+ * Stateless.
  */
 public final class BenchSupport {
 
@@ -33,6 +34,25 @@ public final class BenchSupport {
             }
         }
         return def;
+    }
+
+    /**
+     * The comma-separated list after {@code name} in {@code args}, e.g. {@code --contenders pipe,identity}, or
+     * {@code def} when absent.
+     *
+     * @param allowed the values the list may hold
+     * @throws IllegalArgumentException when it holds another value
+     */
+    public static List<String> listArg(String[] args, String name, List<String> def, List<String> allowed) {
+        String v = stringArg(args, name, null);
+        if (v == null) {
+            return def;
+        }
+        List<String> out = List.of(v.split(","));
+        if (!allowed.containsAll(out)) {
+            throw new IllegalArgumentException(name + " takes a comma-separated subset of " + allowed + ", got " + v);
+        }
+        return out;
     }
 
     /**

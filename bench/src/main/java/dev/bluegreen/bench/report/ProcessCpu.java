@@ -1,0 +1,119 @@
+package dev.bluegreen.bench.report;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * CPU time from Linux's {@code /proc}: of one process (all its threads, {@code utime + stime} of
+ * {@code /proc/PID/stat}), of a process tree (plus its live children's and what its reaped children used,
+ * {@code cutime + cstime}: a PostgreSQL postmaster and its backends), and of the whole machine (every
+ * busy tick of {@code /proc/stat}). Figures are seconds of CPU, in clock ticks of {@code getconf CLK_TCK}
+ * (100 on Linux). Two readings around a window give what was used in it; divided by the window's
+ * wall-clock seconds, how many cores were busy. Stateless and thread-safe.
+ */
+public final class ProcessCpu {
+
+    private static final double TICKS_PER_SECOND = ticksPerSecond();
+
+    private ProcessCpu() {
+    }
+
+    /**
+     * CPU seconds process {@code pid} has used so far; with {@code tree}, plus those of its live children and
+     * of the children it has reaped (one level: PostgreSQL's backends are the postmaster's children). A child
+     * that exits between two readings is counted in the second through its parent's {@code cutime} once reaped
+     * (see {@link #children}).
+     *
+     * @throws UncheckedIOException when the process is gone or {@code /proc} cannot be read
+     */
+    public static double seconds(long pid, boolean tree) {
+        long[] own = stat(pid);
+        long ticks = own[0] + own[1];
+        if (tree) {
+            ticks += own[2] + own[3];
+            for (long child : children(pid)) {
+                try {
+                    long[] c = stat(child);
+                    ticks += c[0] + c[1];
+                } catch (UncheckedIOException gone) {
+                    // exited meanwhile: its time is in the parent's cutime once reaped
+                }
+            }
+        }
+        return ticks / TICKS_PER_SECOND;
+    }
+
+    /**
+     * Busy CPU seconds of the whole machine so far, over all cores ({@code /proc/stat}'s first line: user,
+     * nice, system, irq, softirq and steal; not idle or iowait).
+     *
+     * @throws UncheckedIOException when {@code /proc/stat} cannot be read
+     */
+    public static double machineSeconds() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+                busy += Long.parseLong(f[i]);
+            }
+            return busy / TICKS_PER_SECOND;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/stat", e);
+        }
+    }
+
+    /**
+     * The process id in the first line of a pid file ({@code postmaster.pid}, {@code mariadbd.pid}).
+     *
+     * @throws UncheckedIOException when the file cannot be read
+     * @throws NumberFormatException when its first line is not a number
+     */
+    public static long pidFile(Path file) {
+        try {
+            return Long.parseLong(Files.readAllLines(file).get(0).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read pid file " + file, e);
+        }
+    }
+
+    /** utime, stime, cutime, cstime of a process, in ticks. */
+    private static long[] stat(long pid) {
+        String s;
+        try {
+            s = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/" + pid + "/stat", e);
+        }
+        // the command name (field 2) is in parentheses and may hold blanks: count from the last ')'
+        String[] f = s.substring(s.lastIndexOf(')') + 2).trim().split("\\s+");
+        // f[0] is field 3 (state); utime is field 14
+        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14])};
+    }
+
+    /**
+     * The process ids of a process's children now, exited ones not yet reaped included (a zombie's CPU reads as
+     * nothing until its parent reaps it: wait for new children to go before the second reading).
+     */
+    public static Set<Long> children(long pid) {
+        Set<Long> out = new HashSet<>();
+        ProcessHandle.of(pid).ifPresent(p -> p.children().forEach(c -> out.add(c.pid())));
+        return out;
+    }
+
+    private static double ticksPerSecond() {
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            return p.waitFor() == 0 ? Double.parseDouble(out) : 100;
+        } catch (IOException | NumberFormatException e) {
+            return 100;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 100;
+        }
+    }
+}
