@@ -161,7 +161,10 @@ init_datadir() {
     # normal: root@localhost, root@127.0.0.1 and root@::1 get an empty password instead of
     # unix_socket authentication, so JDBC from 127.0.0.1 logs in as root without one.
     # shellcheck disable=SC2046
-    if ! "$INSTALL_DB" --no-defaults $(user_option) --datadir="$DATADIR" \
+    # a private tmpdir: with the shared /tmp, two servers bootstrapping at once can clash on its
+    # #sql-temptable files (seen once: "Error on delete of '/tmp/#sql-temptable-...MAI' (Errcode: 2)")
+    mkdir -p "$DATADIR/.tmp"
+    if ! "$INSTALL_DB" --no-defaults $(user_option) --datadir="$DATADIR" --tmpdir="$DATADIR/.tmp" \
             --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve >"$out" 2>&1; then
         cat "$out" >&2
         rm -f "$out"
@@ -178,6 +181,8 @@ launch() {
         --no-defaults # must come first: no /etc/mysql/*.cnf, no ~/.my.cnf
         $(user_option)
         --datadir="$DATADIR"
+        --tmpdir="$DATADIR/.tmp"
+        --ignore-db-dirs=.tmp # not a database
         --port="$PORT"
         --bind-address=127.0.0.1
         --socket="$DATADIR/mariadbd.sock"
