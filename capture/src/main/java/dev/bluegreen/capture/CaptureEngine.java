@@ -91,8 +91,14 @@ public final class CaptureEngine implements AutoCloseable {
                 })
                 .build();
         executor.execute(engine);
-        LOG.info("{} - capture started (slot {}, publication {})", pipeline,
-                properties.getProperty("slot.name"), properties.getProperty("publication.name"));
+        if (properties.getProperty("slot.name") != null) {
+            LOG.info("{} - capture started (slot {}, publication {})", pipeline,
+                    properties.getProperty("slot.name"), properties.getProperty("publication.name"));
+        } else {
+            LOG.info("{} - capture started ({}, snapshot mode {}, replication client id {})", pipeline,
+                    properties.getProperty("connector.class"), properties.getProperty("snapshot.mode"),
+                    properties.getProperty("database.server.id"));
+        }
     }
 
     /** Events acknowledged by Kafka so far. */
