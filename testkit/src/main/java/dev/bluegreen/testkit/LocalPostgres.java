@@ -4,8 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,14 +12,10 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,19 +47,18 @@ public final class LocalPostgres implements AutoCloseable {
     private static final Pattern DATABASE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
     private static final int START_ATTEMPTS = 5;
     /** Generous: the first start may install PostgreSQL with apt-get. */
-    private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(20);
     private static final Duration PSQL_TIMEOUT = Duration.ofMinutes(30);
     private static final String OWNER_SUFFIX = ".owner";
 
     private final String name;
     private final int port;
     private final Path dataDir;
-    private final Path script;
+    private final ServerScript script;
     private final Path binDir;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
 
-    private LocalPostgres(String name, int port, Path dataDir, Path script, Path binDir) {
+    private LocalPostgres(String name, int port, Path dataDir, ServerScript script, Path binDir) {
         this.name = name;
         this.port = port;
         this.dataDir = dataDir;
@@ -107,25 +100,26 @@ public final class LocalPostgres implements AutoCloseable {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("name must match " + NAME.pattern() + ", got '" + name + "'");
         }
-        Path script = projectRoot.resolve(SCRIPT);
-        if (!Files.isRegularFile(script)) {
-            throw new IllegalStateException("cannot start local PostgreSQL: " + script + " does not exist; run"
+        Path scriptPath = projectRoot.resolve(SCRIPT);
+        if (!Files.isRegularFile(scriptPath)) {
+            throw new IllegalStateException("cannot start local PostgreSQL: " + scriptPath + " does not exist; run"
                     + " bluegreen from its own folder (the launcher sets -Dbluegreen.home)");
         }
+        ServerScript script = script(projectRoot);
         long startNanos = System.nanoTime();
-        reapOrphans(script, serversDir);
+        script.reapOrphans(serversDir);
         String lastOutput = "";
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            int port = freePort();
+            int port = ServerScript.freePort();
             Path dataDir = serversDir.resolve(name + "-" + port);
-            writeOwnerFile(dataDir);
-            ScriptResult result = runScript(script, "start", dataDir.toString(), Integer.toString(port));
+            script.writeOwnerFile(dataDir);
+            ServerScript.Result result = script.run("start", dataDir.toString(), Integer.toString(port));
             if (result.exitCode() == 0) {
                 Path binDir;
                 try {
-                    binDir = Path.of(lastLine(runScriptOrThrow(script, "bindir")));
+                    binDir = Path.of(ServerScript.lastLine(script.runOrThrow("bindir")));
                 } catch (RuntimeException e) {
-                    stopAndDelete(script, dataDir);
+                    script.stopAndDelete(dataDir);
                     throw e;
                 }
                 LocalPostgres server = new LocalPostgres(name, port, dataDir, script, binDir);
@@ -133,7 +127,7 @@ public final class LocalPostgres implements AutoCloseable {
                     Runtime.getRuntime().addShutdownHook(server.shutdownHook);
                 } catch (IllegalStateException e) {
                     // the JVM is shutting down: nobody would stop this server
-                    stopAndDelete(script, dataDir);
+                    script.stopAndDelete(dataDir);
                     throw e;
                 }
                 LOG.info("{} ({} ms)", result.output().strip(),
@@ -141,7 +135,7 @@ public final class LocalPostgres implements AutoCloseable {
                 return server;
             }
             lastOutput = result.output();
-            stopAndDelete(script, dataDir);
+            script.stopAndDelete(dataDir);
             if (!lastOutput.contains("Address already in use")) {
                 break;
             }
@@ -149,7 +143,7 @@ public final class LocalPostgres implements AutoCloseable {
                     port, name, attempt, START_ATTEMPTS);
         }
         throw new IllegalStateException("could not start local PostgreSQL '" + name + "' with "
-                + script + "; its output:\n" + lastOutput);
+                + script.path() + "; its output:\n" + lastOutput);
     }
 
     /** @return the label given to {@link #start(String)} */
@@ -257,16 +251,16 @@ public final class LocalPostgres implements AutoCloseable {
             builder.environment().put("PGCONNECT_TIMEOUT", "10");
             Process process = builder.start();
             process.getOutputStream().close();
-            int exitCode = waitFor(process, PSQL_TIMEOUT);
+            int exitCode = ServerScript.waitFor(process, PSQL_TIMEOUT);
             if (exitCode != 0) {
                 throw new IllegalStateException("psql " + file + " on database " + database + " failed with exit code "
                         + exitCode + (exitCode == -1 ? " (timed out after " + PSQL_TIMEOUT + ")" : "")
-                        + "; last output:\n" + tail(Files.readString(output, StandardCharsets.UTF_8), 30));
+                        + "; last output:\n" + ServerScript.tail(Files.readString(output, StandardCharsets.UTF_8), 30));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not run " + command, e);
         } finally {
-            deleteQuietly(output);
+            ServerScript.deleteQuietly(output);
         }
     }
 
@@ -286,9 +280,9 @@ public final class LocalPostgres implements AutoCloseable {
         } catch (IllegalStateException e) {
             // the JVM is already shutting down; the hook may be running this very method
         }
-        runScriptOrThrow(script, "stop", dataDir.toString());
-        deleteTree(dataDir);
-        deleteQuietly(ownerFile(dataDir));
+        script.runOrThrow("stop", dataDir.toString());
+        ServerScript.deleteTree(dataDir);
+        ServerScript.deleteQuietly(script.ownerFile(dataDir));
         LOG.info("stopped PostgreSQL '{}' on 127.0.0.1:{}", name, port);
     }
 
@@ -312,7 +306,7 @@ public final class LocalPostgres implements AutoCloseable {
      * @param projectRoot the folder holding {@code deploy/local/postgres.sh}
      */
     public static void stopOrphans(Path serversDir, Path projectRoot) {
-        reapOrphans(projectRoot.resolve(SCRIPT), serversDir);
+        script(projectRoot).reapOrphans(serversDir);
     }
 
     @Override
@@ -324,173 +318,16 @@ public final class LocalPostgres implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        stopAndDelete(script, dataDir);
+        script.stopAndDelete(dataDir);
     }
 
     /** The folder holding {@code deploy/local/postgres.sh}: the system property, else up from user.dir. */
     static Path projectRoot() {
-        String property = System.getProperty(PROJECT_ROOT_PROPERTY);
-        if (property != null && !property.isBlank()) {
-            Path root = Path.of(property).toAbsolutePath().normalize();
-            if (!Files.isRegularFile(root.resolve(SCRIPT))) {
-                throw new IllegalStateException("system property " + PROJECT_ROOT_PROPERTY + "=" + property
-                        + " does not name the project root: " + root.resolve(SCRIPT) + " does not exist");
-            }
-            return root;
-        }
-        Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath().normalize();
-        for (Path dir = start; dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve(SCRIPT))) {
-                return dir;
-            }
-        }
-        throw new IllegalStateException("cannot find the project root: no " + SCRIPT + " in " + start
-                + " or its parents; set -D" + PROJECT_ROOT_PROPERTY + "=<folder holding deploy/>");
+        return ServerScript.projectRoot(SCRIPT);
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not find a free TCP port on 127.0.0.1", e);
-        }
-    }
-
-    /**
-     * Stops and deletes the servers whose owning JVM is gone (killed without running its shutdown
-     * hooks, e.g. by SIGKILL or a fork timeout). Servers of live JVMs are left alone.
-     */
-    private static void reapOrphans(Path script, Path serversDir) {
-        if (!Files.isDirectory(serversDir)) {
-            return;
-        }
-        List<Path> ownerFiles;
-        try (Stream<Path> paths = Files.list(serversDir)) {
-            ownerFiles = paths.filter(path -> path.getFileName().toString().endsWith(OWNER_SUFFIX)).toList();
-        } catch (IOException e) {
-            LOG.warn("could not list {} to stop servers of dead test JVMs", serversDir, e);
-            return;
-        }
-        for (Path ownerFile : ownerFiles) {
-            String fileName = ownerFile.getFileName().toString();
-            Path dataDir = ownerFile.resolveSibling(fileName.substring(0, fileName.length() - OWNER_SUFFIX.length()));
-            try {
-                long owner = Long.parseLong(Files.readString(ownerFile, StandardCharsets.UTF_8).strip());
-                if (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
-                    continue;
-                }
-                LOG.warn("stopping PostgreSQL in {}: the test JVM that started it (pid {}) is gone", dataDir, owner);
-                stopAndDelete(script, dataDir);
-            } catch (IOException | NumberFormatException | UncheckedIOException e) {
-                LOG.warn("could not check or stop the orphaned PostgreSQL in {}", dataDir, e);
-            }
-        }
-    }
-
-    /** {@code <dataDir>.owner}: the pid of the JVM that started the server. */
-    private static Path ownerFile(Path dataDir) {
-        return dataDir.resolveSibling(dataDir.getFileName() + OWNER_SUFFIX);
-    }
-
-    private static void writeOwnerFile(Path dataDir) {
-        try {
-            Files.createDirectories(dataDir.getParent());
-            Files.writeString(ownerFile(dataDir), ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not write " + ownerFile(dataDir), e);
-        }
-    }
-
-    private static String lastLine(String text) {
-        String[] lines = text.strip().split("\n");
-        return lines[lines.length - 1].strip();
-    }
-
-    private static void stopAndDelete(Path script, Path dataDir) {
-        ScriptResult result = runScript(script, "stop", dataDir.toString());
-        if (result.exitCode() == 0) {
-            deleteTree(dataDir);
-            deleteQuietly(ownerFile(dataDir));
-        } else {
-            LOG.warn("could not stop PostgreSQL in {} (kept for inspection): {}", dataDir, result.output().strip());
-        }
-    }
-
-    private static String runScriptOrThrow(Path script, String... args) {
-        ScriptResult result = runScript(script, args);
-        if (result.exitCode() != 0) {
-            throw new IllegalStateException(script + " " + String.join(" ", args) + " failed with exit code "
-                    + result.exitCode() + "; its output:\n" + result.output());
-        }
-        return result.output();
-    }
-
-    /** Runs the script, stdout and stderr merged; exit code -1 on timeout. */
-    private static ScriptResult runScript(Path script, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add("bash");
-        command.add(script.toString());
-        command.addAll(List.of(args));
-        Path output = null;
-        try {
-            output = Files.createTempFile("postgres-sh-", ".log");
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(output.toFile()).start();
-            process.getOutputStream().close();
-            int exitCode = waitFor(process, SCRIPT_TIMEOUT);
-            return new ScriptResult(exitCode, Files.readString(output, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not run " + command, e);
-        } finally {
-            deleteQuietly(output);
-        }
-    }
-
-    /** Waits for the process; on timeout or interrupt kills it and returns -1 (restoring the flag). */
-    private static int waitFor(Process process, Duration timeout) {
-        try {
-            if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                return process.exitValue();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        process.destroyForcibly();
-        return -1;
-    }
-
-    private static String tail(String text, int lines) {
-        String[] all = text.split("\n");
-        return String.join("\n", List.of(all).subList(Math.max(0, all.length - lines), all.length));
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not delete " + dir, e);
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        if (file == null) {
-            return;
-        }
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            LOG.debug("could not delete {}", file, e);
-        }
-    }
-
-    private record ScriptResult(int exitCode, String output) {
-        ScriptResult {
-            requireNonNull(output, "output is null");
-        }
+    /** The script of the project at {@code projectRoot}; owner files {@code <data folder>.owner}. */
+    private static ServerScript script(Path projectRoot) {
+        return new ServerScript(projectRoot.resolve(SCRIPT), OWNER_SUFFIX, "PostgreSQL");
     }
 }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * One {@code deploy/local/*.sh} server script ({@code start DATADIR PORT}, {@code stop DATADIR}) and
  * the owner files beside its data folders: {@code <data folder><ownerSuffix>} holds the pid of the
  * JVM that started the server, so that a later start can stop the servers of JVMs killed outright.
- * The same lifecycle as {@link LocalPostgres}'s, which still has its own copy.
+ * Shared by {@link LocalPostgres} and {@link LocalMariaDb}.
  *
  * <p>Each kind of server needs its own owner suffix: a reaper stops an orphan with its own script,
  * which finds no server of its kind in another kind's folder, succeeds, and would then delete that
