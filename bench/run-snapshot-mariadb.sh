@@ -3,7 +3,8 @@
 # MariaDB blue into a PostgreSQL green (identity mapping; renames + cast + computed column) against the raw text
 # pipe mariadb --batch | psql COPY between the same servers.
 #   bench/run-snapshot-mariadb.sh [--rows N] [--reps N] [--parallelism N] [--contenders a,b,...] [--jfr]
-#   (defaults: 2,000,000 rows, 5 reps, 4 workers, contenders pipe,identity,transform)
+#   (defaults: 2,000,000 rows, 5 reps, the product's workers from a MariaDB blue (cores, at most 4),
+#   contenders pipe,identity,transform)
 # Builds the shipped jar and the bench module (no tests), then runs MariaDbSnapshotBench, which starts its own
 # MariaDB and PostgreSQL on free private ports and stops them at the end. Results: stdout (markdown) and
 # bench/target/results/s1-snapshot-mariadb-<time>.{json,md}.

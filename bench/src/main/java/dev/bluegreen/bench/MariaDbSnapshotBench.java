@@ -52,7 +52,7 @@ import java.util.Locale;
  * Less sensitive to other load on the box than rows/s.
  *
  * <p>Arguments: {@code --rows N} (default 2,000,000), {@code --reps N} (default 5), {@code --parallelism N}
- * (bluegreen's workers, default 4, the product default), {@code --contenders a,b} (a subset of {@code
+ * (bluegreen's workers, default the product's default from a MariaDB blue: the cores, at most 4), {@code --contenders a,b} (a subset of {@code
  * pipe,identity,transform}; the ratios need the pipe), {@code --jfr} (profile each bluegreen child, summarised in
  * the notes). Results: stdout (markdown) and {@code bench/target/results/s1-snapshot-mariadb-<time>.{json,md}}.
  * Not thread-safe; a main.
@@ -81,7 +81,8 @@ public final class MariaDbSnapshotBench {
         int reps = intArg(args, "--reps", 5);
         List<String> contenders = listArg(args, "--contenders", ALL, ALL);
         MariaDbSnapshotBench bench = new MariaDbSnapshotBench(new SnapshotRuns(SnapshotRuns.projectRoot(),
-                SnapshotRuns.projectRoot().resolve("bench/target/snapshot-mariadb-work"), intArg(args, "--parallelism", 4),
+                SnapshotRuns.projectRoot().resolve("bench/target/snapshot-mariadb-work"), intArg(args, "--parallelism",
+                        dev.bluegreen.core.config.BackfillConfig.mariaDbDefaultParallelism()),
                 List.of(args).contains("--jfr")));
         BenchReport report = new BenchReport("s1-snapshot-mariadb", "initial copy of a pgbench_accounts-like table from"
                 + " a MariaDB blue: bluegreen vs the raw text pipe mariadb | psql COPY").parameter("rows", rows)

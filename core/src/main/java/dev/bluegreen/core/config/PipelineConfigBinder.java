@@ -65,7 +65,8 @@ final class PipelineConfigBinder {
         SinkConfig sink = sink(root.child("sink"));
         List<TableMapping> tables = tables(root.child("tables"));
         CutoverConfig cutover = root.child("cutover").present() ? cutover(root.child("cutover")) : null;
-        BackfillConfig backfill = backfill(root.child("backfill"));
+        BackfillConfig backfill = backfill(root.child("backfill"),
+                blue == null ? null : Engine.ofUrl(blue.jdbcUrl()));
         if (!reader.problems().isEmpty() || name == null) {
             return null;
         }
@@ -130,11 +131,12 @@ final class PipelineConfigBinder {
         return new CaptureConfig(poll, heartbeat, snapshot, maxBatch);
     }
 
-    private BackfillConfig backfill(ConfigNode n) {
+    private BackfillConfig backfill(ConfigNode n, Engine blueEngine) {
         n.expectObject();
         n.allowOnly(Set.of("parallelism", "chunk-rows", "max-rows-per-second", "path", "indexes"));
         BackfillConfig d = BackfillConfig.DEFAULTS;
-        int parallelism = (int) n.integer("parallelism", d.parallelism(), 1, 64);
+        int parallelism = (int) n.integer("parallelism", blueEngine == Engine.MARIADB
+                ? BackfillConfig.mariaDbDefaultParallelism() : d.parallelism(), 1, 64);
         long chunkRows = n.integer("chunk-rows", d.chunkRows(), 100, 100_000_000);
         long rate = n.integer("max-rows-per-second", d.maxRowsPerSecond(), 0, Long.MAX_VALUE);
         String path = n.string("path", d.path(), false);

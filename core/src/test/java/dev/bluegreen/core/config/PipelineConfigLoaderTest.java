@@ -69,6 +69,9 @@ class PipelineConfigLoaderTest {
         assertThat(c.blue().port()).isEqualTo(3307);
         assertThat(c.blue().database()).isEqualTo("shop");
         assertThat(c.tables().get(0).blue()).isEqualTo(new TableId("shop", "orders"));
+        assertThat(c.backfill().parallelism()).as("cores, at most 4")
+                .isEqualTo(Math.min(4, Runtime.getRuntime().availableProcessors()));
+        assertThat(parse(MINIMAL).backfill().parallelism()).as("PostgreSQL's default").isEqualTo(4);
     }
 
     @Test
