@@ -53,7 +53,6 @@ public final class LocalMariaDb implements AutoCloseable {
     private static final String OWNER_SUFFIX = ".mariadb-owner";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,40}");
     private static final Pattern DATABASE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
-    private static final int START_ATTEMPTS = 5;
     private static final Duration CLIENT_TIMEOUT = Duration.ofMinutes(30);
 
     private final String name;
@@ -110,40 +109,9 @@ public final class LocalMariaDb implements AutoCloseable {
         if (!Files.isRegularFile(script.path())) {
             throw new IllegalStateException("cannot start local MariaDB: " + script.path() + " does not exist");
         }
-        long startNanos = System.nanoTime();
-        script.reapOrphans(serversDir);
-        String lastOutput = "";
-        for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            int port = ServerScript.freePort();
-            Path dataDir = serversDir.resolve(name + "-" + port);
-            script.writeOwnerFile(dataDir);
-            ServerScript.Result result = script.run("start", dataDir.toString(), Integer.toString(port));
-            if (result.exitCode() == 0) {
-                LocalMariaDb server;
-                try {
-                    Path binDir = Path.of(ServerScript.lastLine(script.runOrThrow("bindir")));
-                    server = new LocalMariaDb(name, port, dataDir, script, binDir);
-                    Runtime.getRuntime().addShutdownHook(server.shutdownHook);
-                } catch (RuntimeException e) {
-                    // includes the JVM shutting down (addShutdownHook): nobody would stop this server
-                    script.stopAndDelete(dataDir);
-                    throw e;
-                }
-                LOG.info("{} ({} ms)", result.output().strip(),
-                        Duration.ofNanos(System.nanoTime() - startNanos).toMillis());
-                return server;
-            }
-            lastOutput = result.output();
-            script.stopAndDelete(dataDir);
-            // mariadbd's own words in server.log, which the script prints on failure
-            if (!lastOutput.contains("Address already in use")) {
-                break;
-            }
-            LOG.info("port {} was taken before MariaDB '{}' could bind it (attempt {} of {}); retrying",
-                    port, name, attempt, START_ATTEMPTS);
-        }
-        throw new IllegalStateException("could not start local MariaDB '" + name + "' with "
-                + script.path() + "; its output:\n" + lastOutput);
+        return script.start(name, serversDir,
+                (port, dataDir, binDir) -> new LocalMariaDb(name, port, dataDir, script, binDir),
+                server -> server.shutdownHook);
     }
 
     /** @return the label given to {@link #start(String)} */

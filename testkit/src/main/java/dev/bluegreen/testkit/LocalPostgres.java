@@ -45,7 +45,6 @@ public final class LocalPostgres implements AutoCloseable {
     private static final String SCRIPT = "deploy/local/postgres.sh";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,40}");
     private static final Pattern DATABASE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
-    private static final int START_ATTEMPTS = 5;
     /** Generous: the first start may install PostgreSQL with apt-get. */
     private static final Duration PSQL_TIMEOUT = Duration.ofMinutes(30);
     private static final String OWNER_SUFFIX = ".owner";
@@ -106,44 +105,9 @@ public final class LocalPostgres implements AutoCloseable {
                     + " bluegreen from its own folder (the launcher sets -Dbluegreen.home)");
         }
         ServerScript script = script(projectRoot);
-        long startNanos = System.nanoTime();
-        script.reapOrphans(serversDir);
-        String lastOutput = "";
-        for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            int port = ServerScript.freePort();
-            Path dataDir = serversDir.resolve(name + "-" + port);
-            script.writeOwnerFile(dataDir);
-            ServerScript.Result result = script.run("start", dataDir.toString(), Integer.toString(port));
-            if (result.exitCode() == 0) {
-                Path binDir;
-                try {
-                    binDir = Path.of(ServerScript.lastLine(script.runOrThrow("bindir")));
-                } catch (RuntimeException e) {
-                    script.stopAndDelete(dataDir);
-                    throw e;
-                }
-                LocalPostgres server = new LocalPostgres(name, port, dataDir, script, binDir);
-                try {
-                    Runtime.getRuntime().addShutdownHook(server.shutdownHook);
-                } catch (IllegalStateException e) {
-                    // the JVM is shutting down: nobody would stop this server
-                    script.stopAndDelete(dataDir);
-                    throw e;
-                }
-                LOG.info("{} ({} ms)", result.output().strip(),
-                        Duration.ofNanos(System.nanoTime() - startNanos).toMillis());
-                return server;
-            }
-            lastOutput = result.output();
-            script.stopAndDelete(dataDir);
-            if (!lastOutput.contains("Address already in use")) {
-                break;
-            }
-            LOG.info("port {} was taken before PostgreSQL '{}' could bind it (attempt {} of {}); retrying",
-                    port, name, attempt, START_ATTEMPTS);
-        }
-        throw new IllegalStateException("could not start local PostgreSQL '" + name + "' with "
-                + script.path() + "; its output:\n" + lastOutput);
+        return script.start(name, serversDir,
+                (port, dataDir, binDir) -> new LocalPostgres(name, port, dataDir, script, binDir),
+                server -> server.shutdownHook);
     }
 
     /** @return the label given to {@link #start(String)} */

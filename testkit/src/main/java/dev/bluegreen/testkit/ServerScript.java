@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -119,6 +120,60 @@ final class ServerScript {
                     + result.exitCode() + "; its output:\n" + result.output());
         }
         return result.output();
+    }
+
+    /** Builds the object for a server the script started: its port, data folder and the script's bindir. */
+    @FunctionalInterface
+    interface Server<T> {
+        T create(int port, Path dataDir, Path binDir);
+    }
+
+    /** Attempts at starting a server, each on a new free port, when another process took the port first. */
+    static final int START_ATTEMPTS = 5;
+
+    /**
+     * Stops the orphans in {@code serversDir}, then starts a server named {@code name} there on a free port of
+     * 127.0.0.1 (data folder {@code <name>-<port>}, with its owner file), retrying on a new port while the
+     * server reports "Address already in use" (another process took the port between the check and the bind,
+     * {@value #START_ATTEMPTS} attempts). The server object gets {@code hook} as a JVM shutdown hook; should
+     * anything after the start fail (the JVM shutting down, say), the server is stopped and its folder deleted.
+     *
+     * @throws IllegalStateException when the server does not start (the script's last output in the message)
+     */
+    <T> T start(String name, Path serversDir, Server<T> server, Function<T, Thread> hook) {
+        long startNanos = System.nanoTime();
+        reapOrphans(serversDir);
+        String lastOutput = "";
+        for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+            int port = freePort();
+            Path dataDir = serversDir.resolve(name + "-" + port);
+            writeOwnerFile(dataDir);
+            Result result = run("start", dataDir.toString(), Integer.toString(port));
+            if (result.exitCode() == 0) {
+                T started;
+                try {
+                    started = server.create(port, dataDir, Path.of(lastLine(runOrThrow("bindir"))));
+                    Runtime.getRuntime().addShutdownHook(hook.apply(started));
+                } catch (RuntimeException e) {
+                    // includes the JVM shutting down (addShutdownHook): nobody would stop this server
+                    stopAndDelete(dataDir);
+                    throw e;
+                }
+                LOG.info("{} ({} ms)", result.output().strip(),
+                        Duration.ofNanos(System.nanoTime() - startNanos).toMillis());
+                return started;
+            }
+            lastOutput = result.output();
+            stopAndDelete(dataDir);
+            // the server's own words, which the script prints from its log on failure
+            if (!lastOutput.contains("Address already in use")) {
+                break;
+            }
+            LOG.info("port {} was taken before {} '{}' could bind it (attempt {} of {}); retrying", port, serverKind,
+                    name, attempt, START_ATTEMPTS);
+        }
+        throw new IllegalStateException("could not start local " + serverKind + " '" + name + "' with " + script
+                + "; its output:\n" + lastOutput);
     }
 
     /** Stops the server and deletes its folder and owner file; on failure logs and keeps the folder. */
