@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,18 +57,15 @@ public final class LocalMariaDb implements AutoCloseable {
     private final String name;
     private final int port;
     private final Path dataDir;
-    private final ServerScript script;
     private final Path binDir;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Thread shutdownHook;
+    private final ServerLifecycle lifecycle;
 
     private LocalMariaDb(String name, int port, Path dataDir, ServerScript script, Path binDir) {
         this.name = name;
         this.port = port;
         this.dataDir = dataDir;
-        this.script = script;
         this.binDir = binDir;
-        this.shutdownHook = new Thread(this::stopQuietly, "local-mariadb-" + name + "-" + port + "-stop");
+        this.lifecycle = new ServerLifecycle(script, dataDir, "local-mariadb-" + name + "-" + port + "-stop");
     }
 
     /**
@@ -111,7 +107,7 @@ public final class LocalMariaDb implements AutoCloseable {
         }
         return script.start(name, serversDir,
                 (port, dataDir, binDir) -> new LocalMariaDb(name, port, dataDir, script, binDir),
-                server -> server.shutdownHook);
+                server -> server.lifecycle.shutdownHook());
     }
 
     /** @return the label given to {@link #start(String)} */
@@ -266,18 +262,9 @@ public final class LocalMariaDb implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
+        if (lifecycle.close()) {
+            LOG.info("stopped MariaDB '{}' on 127.0.0.1:{}", name, port);
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is already shutting down; the hook may be running this very method
-        }
-        script.runOrThrow("stop", dataDir.toString());
-        ServerScript.deleteTree(dataDir);
-        ServerScript.deleteQuietly(script.ownerFile(dataDir));
-        LOG.info("stopped MariaDB '{}' on 127.0.0.1:{}", name, port);
     }
 
     /**
@@ -286,11 +273,7 @@ public final class LocalMariaDb implements AutoCloseable {
      * {@link #stopOrphans(Path, Path)} on the same servers folder stops and deletes it. Idempotent.
      */
     public void keepRunning() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is already shutting down; the hook runs (or ran) anyway
-        }
+        lifecycle.keepRunning();
     }
 
     /**
@@ -306,13 +289,6 @@ public final class LocalMariaDb implements AutoCloseable {
     @Override
     public String toString() {
         return "LocalMariaDb[" + name + " on 127.0.0.1:" + port + ", data " + dataDir + "]";
-    }
-
-    private void stopQuietly() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        script.stopAndDelete(dataDir);
     }
 
     private Connection connect(String database, boolean multiQueries) throws SQLException {

@@ -14,7 +14,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,18 +51,15 @@ public final class LocalPostgres implements AutoCloseable {
     private final String name;
     private final int port;
     private final Path dataDir;
-    private final ServerScript script;
     private final Path binDir;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Thread shutdownHook;
+    private final ServerLifecycle lifecycle;
 
     private LocalPostgres(String name, int port, Path dataDir, ServerScript script, Path binDir) {
         this.name = name;
         this.port = port;
         this.dataDir = dataDir;
-        this.script = script;
         this.binDir = binDir;
-        this.shutdownHook = new Thread(this::stopQuietly, "local-postgres-" + name + "-" + port + "-stop");
+        this.lifecycle = new ServerLifecycle(script, dataDir, "local-postgres-" + name + "-" + port + "-stop");
     }
 
     /**
@@ -107,7 +103,7 @@ public final class LocalPostgres implements AutoCloseable {
         ServerScript script = script(projectRoot);
         return script.start(name, serversDir,
                 (port, dataDir, binDir) -> new LocalPostgres(name, port, dataDir, script, binDir),
-                server -> server.shutdownHook);
+                server -> server.lifecycle.shutdownHook());
     }
 
     /** @return the label given to {@link #start(String)} */
@@ -236,18 +232,9 @@ public final class LocalPostgres implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
+        if (lifecycle.close()) {
+            LOG.info("stopped PostgreSQL '{}' on 127.0.0.1:{}", name, port);
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is already shutting down; the hook may be running this very method
-        }
-        script.runOrThrow("stop", dataDir.toString());
-        ServerScript.deleteTree(dataDir);
-        ServerScript.deleteQuietly(script.ownerFile(dataDir));
-        LOG.info("stopped PostgreSQL '{}' on 127.0.0.1:{}", name, port);
     }
 
     /**
@@ -256,11 +243,7 @@ public final class LocalPostgres implements AutoCloseable {
      * or {@link #stopOrphans(Path, Path)} on the same servers folder stops and deletes it. Idempotent.
      */
     public void keepRunning() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is already shutting down; the hook runs (or ran) anyway
-        }
+        lifecycle.keepRunning();
     }
 
     /**
@@ -276,13 +259,6 @@ public final class LocalPostgres implements AutoCloseable {
     @Override
     public String toString() {
         return "LocalPostgres[" + name + " on 127.0.0.1:" + port + ", data " + dataDir + "]";
-    }
-
-    private void stopQuietly() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        script.stopAndDelete(dataDir);
     }
 
     /** The folder holding {@code deploy/local/postgres.sh}: the system property, else up from user.dir. */
