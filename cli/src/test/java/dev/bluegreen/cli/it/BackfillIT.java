@@ -3,7 +3,6 @@ package dev.bluegreen.cli.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bluegreen.cli.BluegreenCli;
 import dev.bluegreen.cli.pipeline.Drain;
 import dev.bluegreen.cli.pipeline.Pipeline;
 import dev.bluegreen.core.config.PipelineConfig;
@@ -286,25 +285,10 @@ class BackfillIT {
     }
 
     private List<Thread> startWriters(String db, AtomicBoolean stop, AtomicLong writes) {
-        List<Thread> out = new ArrayList<>();
-        for (int w = 0; w < 2; w++) {
-            int seed = w;
-            Thread t = new Thread(() -> {
-                try (Connection c = blueServer.postgres().connect(db)) {
-                    Random random = new Random(seed);
-                    while (!stop.get()) {
-                        writeChanges(c, random, 20);
-                        writes.addAndGet(20);
-                        Thread.sleep(5);
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException("writer failed", e);
-                }
-            }, "blue-writer-" + w);
-            t.start();
-            out.add(t);
-        }
-        return out;
+        return Pipelines.startWriters(() -> blueServer.postgres().connect(db), (c, random) -> {
+            writeChanges(c, random, 20);
+            return 20;
+        }, stop, writes);
     }
 
     /** Random balance updates, deletes and inserts (also of keys past the copied range), one transaction each. */

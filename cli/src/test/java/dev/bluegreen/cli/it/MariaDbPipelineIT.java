@@ -20,7 +20,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -382,24 +381,7 @@ class MariaDbPipelineIT {
     }
 
     private List<Thread> startWriters(String db, AtomicBoolean stop, AtomicLong writes) {
-        List<Thread> out = new ArrayList<>();
-        for (int w = 0; w < 2; w++) {
-            int seed = w;
-            Thread t = new Thread(() -> {
-                try (Connection c = blueServer.mariaDb().connect(db)) {
-                    Random random = new Random(seed);
-                    while (!stop.get()) {
-                        writes.addAndGet(writeChanges(c, random, 20));
-                        Thread.sleep(5);
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException("writer failed", e);
-                }
-            }, "blue-writer-" + w);
-            t.start();
-            out.add(t);
-        }
-        return out;
+        return Pipelines.startWriters(() -> blueServer.mariaDb().connect(db), (c, random) -> writeChanges(c, random, 20), stop, writes);
     }
 
     /**

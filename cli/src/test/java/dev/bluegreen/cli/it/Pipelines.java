@@ -166,4 +166,37 @@ public final class Pipelines {
         args.add("--no-progress");
         return dev.bluegreen.cli.BluegreenCli.execute(args.toArray(String[]::new));
     }
+
+    /** One writer's batch of changes on blue; returns the rows it changed (a count for the test's bounds). */
+    @FunctionalInterface
+    public interface WriteBatch {
+        long write(Connection blue, java.util.Random random) throws SQLException;
+    }
+
+    /**
+     * Starts two writer threads, each on its own blue connection with its own seeded random, writing batches
+     * 5 ms apart until {@code stop} is set, and adding what each batch changed to {@code writes}.
+     */
+    public static List<Thread> startWriters(java.util.concurrent.Callable<Connection> connect, WriteBatch batch,
+                                            java.util.concurrent.atomic.AtomicBoolean stop,
+                                            java.util.concurrent.atomic.AtomicLong writes) {
+        List<Thread> out = new ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            int seed = w;
+            Thread t = new Thread(() -> {
+                try (Connection c = connect.call()) {
+                    java.util.Random random = new java.util.Random(seed);
+                    while (!stop.get()) {
+                        writes.addAndGet(batch.write(c, random));
+                        Thread.sleep(5);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException("writer failed", e);
+                }
+            }, "blue-writer-" + w);
+            t.start();
+            out.add(t);
+        }
+        return out;
+    }
 }
