@@ -4,11 +4,11 @@ import dev.bluegreen.capture.DebeziumProperties;
 import dev.bluegreen.core.dialect.Engine;
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ErrorCode;
+import dev.bluegreen.cutover.parity.sql.Reads;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -57,13 +57,8 @@ public final class Drain {
     }
 
     private static long blueClockMs(Pipeline pipeline) {
-        String clock = Engine.of(pipeline.config().blue()) == Engine.MARIADB
-                ? "SELECT CAST(UNIX_TIMESTAMP(SYSDATE(6)) * 1000 AS SIGNED)"
-                : "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint";
-        try (Connection c = pipeline.blue().getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(clock)) {
-            rs.next();
-            return rs.getLong(1);
+        try (Connection c = pipeline.blue().getConnection()) {
+            return Reads.clockMs(c, Engine.of(pipeline.config().blue()));
         } catch (SQLException e) {
             throw new BluegreenException(ErrorCode.BLUE_UNAVAILABLE, "cannot read blue's clock: " + e.getMessage(), e);
         }
