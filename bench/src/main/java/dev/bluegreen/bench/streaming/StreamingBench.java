@@ -39,7 +39,7 @@ import java.util.Locale;
  *
  * <p>Arguments: {@code --scale N} (default 50), {@code --reps N} (5), {@code --load-seconds N} (60),
  * {@code --backlog-seconds N} (60), {@code --contenders a,b} (default {@code bluegreen,native}; {@code jdbcsink} adds the Debezium JDBC sink on a Connect worker, S2 only),
- * {@code --warmup-seconds N} (15: untimed pgbench load at the start of each S2 phase, every contender alike),
+ * {@code --warmup-seconds N} (45 s: untimed pgbench load at the start of each S2 phase, every contender alike; a fresh `bluegreen run` spends its first ~30 s of CPU compiling with C2, so S2 measures a pipeline that has run for a minute, and S3 measures the cold start),
  * {@code --scenarios s2,s3} (default both; with only s2 there is no "no replication running" tps),
  * {@code --jfr} (record bluegreen's process with JFR and summarise its execution samples in the notes).
  * Results: {@code bench/target/results/s2-streaming-*.json|md}, {@code s3-catchup-*}, {@code s6-memory-*}.
@@ -73,7 +73,7 @@ public final class StreamingBench {
         int reps = intArg(args, "--reps", 5);
         int load = intArg(args, "--load-seconds", 60);
         int backlog = intArg(args, "--backlog-seconds", 60);
-        int warmup = intArg(args, "--warmup-seconds", 15);
+        int warmup = intArg(args, "--warmup-seconds", 45);
         List<String> names = List.of(stringArg(args, "--contenders", "bluegreen,native").split(","));
         boolean jfr = List.of(args).contains("--jfr");
         Path root = Path.of(System.getProperty("bluegreen.project.root", ".")).toAbsolutePath().normalize();
@@ -221,15 +221,25 @@ public final class StreamingBench {
         long rowChanges = load.transactions() * StreamPair.ROW_CHANGES_PER_TRANSACTION + probes
                 + StreamPair.MARKER_ROW_CHANGES;
         MemorySampler sampler = MemorySampler.start(c);
+        DrainCpu cpu = DrainCpu.start(pair);
         long t0 = System.nanoTime();
         List<MemorySampler.Sample> samples;
         StreamPair.Caught caught;
+        List<Contender.Proc> procs;
         try {
             c.resume();
             caught = pair.awaitMarker(m, hidBefore, c, DRAIN_TIMEOUT_SECONDS);
+            procs = c.processes(); // bluegreen's broker is started by its run: read its pid now
+            for (Contender.Proc p : procs) {
+                String threads = DrainCpu.perRowLine(DrainCpu.threads(p.pid(), 12), rowChanges);
+                System.out.println(run + ": " + p.label() + " CPU us per row change by thread: " + threads);
+                results.note3(p.label() + " CPU us per row change by thread (" + run + "): " + threads);
+            }
         } finally {
             samples = sampler.stop();
         }
+        java.util.Map<String, Double> cpuSeconds = cpu.stop(procs);
+        results.drainCpu(c.name(), rowChanges, cpuSeconds);
         double total = (caught.doneNanos() - t0) / 1e9;
         double first = (caught.firstNanos() - t0) / 1e9;
         results.catchUp(c.name(), rowChanges, load.tps(), total, first);
@@ -241,8 +251,9 @@ public final class StreamingBench {
             s3Recordings.addAll(b.recordings());
         }
         System.out.printf(Locale.ROOT, "%s: backlog %d row changes (%d transactions at %.0f tps), caught up in %.1f s"
-                        + " (first backlog row after %.1f s): %.0f row changes/s%s%n", run, rowChanges,
-                load.transactions(), load.tps(), total, first, rowChanges / total, memoryLine(samples));
+                        + " (first backlog row after %.1f s): %.0f row changes/s%s; CPU us per row change: %s%n", run,
+                rowChanges, load.transactions(), load.tps(), total, first, rowChanges / total, memoryLine(samples),
+                DrainCpu.perRowLine(cpuSeconds, rowChanges));
     }
 
     private static List<String> labels(List<MemorySampler.Sample> samples) {

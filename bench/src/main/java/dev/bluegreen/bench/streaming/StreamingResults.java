@@ -67,6 +67,20 @@ final class StreamingResults {
         add(s3, c + " backlog", "row changes", "load", rowChanges);
     }
 
+    /**
+     * Records where one S3 drain's CPU went: per process (label to CPU seconds from resume to caught up, see
+     * {@link DrainCpu}), as microseconds of CPU per row change of the backlog.
+     */
+    void drainCpu(String c, long rowChanges, java.util.Map<String, Double> cpuSeconds) {
+        cpuSeconds.forEach((label, sec) -> add(s3, c + " drain CPU per row change, " + label, "us", role(c),
+                sec * 1e6 / rowChanges));
+    }
+
+    /** Adds a note to the S3 report. */
+    void note3(String note) {
+        s3.note(note);
+    }
+
     /** Records the memory of one process during S2 (whole phase) or S3 (the drain, {@code drainMs} long). */
     void memory(String phase, String label, List<MemorySampler.Sample> samples, long drainMs) {
         double peak = MemorySampler.peakRss(samples, label);

@@ -462,6 +462,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add(BROKER_HEAP);
         command.add("-XX:+UseG1GC");
+        // C1 only: in a restarted pipeline's first minute the broker's compiler threads used 15 s of CPU with C2
+        // (1 s with C1) on 2 cores that the pipeline and blue needed, and its request threads used less CPU per
+        // record, not more (15 vs 37 us per row change over a whole drain; S3 in bench/README.md)
+        command.add("-XX:TieredStopAtLevel=1");
         command.add("-XX:MaxGCPauseMillis=20");
         command.add("-XX:+ExitOnOutOfMemoryError");
         command.add("-Djava.awt.headless=true");
