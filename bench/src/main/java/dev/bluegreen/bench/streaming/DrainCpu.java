@@ -21,12 +21,14 @@ final class DrainCpu {
     private final double blue0;
     private final double green0;
     private final double machine0;
+    private final Map<String, Double> greenProcs0;
 
     private DrainCpu(StreamPair pair) {
         this.pair = pair;
         this.blue0 = server(pair.blue);
         this.green0 = server(pair.green);
         this.machine0 = ProcessCpu.machineSeconds();
+        this.greenProcs0 = backends(pair.green);
     }
 
     /** Takes the first reading (call right before the contender resumes). */
@@ -82,6 +84,49 @@ final class DrainCpu {
         byName.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(top)
                 .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
+    }
+
+    /**
+     * Green's CPU in the window by process title ({@code /proc/PID/cmdline} of the postmaster's children, digits
+     * folded to N: "postgres: postgres bench 127.0.0.1(N) idle", "postgres: autovacuum worker"), plus "exited"
+     * for the children that ended in the window (their time is in the postmaster's cutime), highest first.
+     */
+    Map<String, Double> greenByProcess() {
+        Map<String, Double> now = backends(pair.green);
+        Map<String, Double> delta = new java.util.HashMap<>();
+        now.forEach((k, v) -> delta.put(k, v - greenProcs0.getOrDefault(k, 0.0)));
+        Map<String, Double> out = new LinkedHashMap<>();
+        delta.entrySet().stream().filter(e -> e.getValue() > 0.005)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(10)
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    /** CPU seconds so far per live child (by pid and title) of a server's postmaster, and "exited" for the reaped. */
+    private static Map<String, Double> backends(dev.bluegreen.testkit.LocalPostgres server) {
+        long postmaster = ProcessCpu.pidFile(server.dataDir().resolve("postmaster.pid"));
+        Map<String, Double> out = new java.util.HashMap<>();
+        out.put("exited", ProcessCpu.seconds(postmaster, true) - ProcessCpu.seconds(postmaster, false)
+                - ProcessCpu.children(postmaster).stream().mapToDouble(DrainCpu::own).sum());
+        for (long child : ProcessCpu.children(postmaster)) {
+            try {
+                String title = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + child + "/cmdline"))
+                        .replace('\0', ' ').trim().replaceAll("[0-9]+", "N");
+                // a pid per title: two idle backends with the same title stay apart, and one that is new has no start
+                out.merge(title + " [" + child + "]", own(child), Double::sum);
+            } catch (java.io.IOException | java.io.UncheckedIOException gone) {
+                // ended meanwhile
+            }
+        }
+        return out;
+    }
+
+    private static double own(long pid) {
+        try {
+            return ProcessCpu.seconds(pid, false);
+        } catch (java.io.UncheckedIOException gone) {
+            return 0;
+        }
     }
 
     /** {@code label value} pairs in microseconds per row change, for the console. */

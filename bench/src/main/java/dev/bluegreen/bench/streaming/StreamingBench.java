@@ -239,6 +239,9 @@ public final class StreamingBench {
             samples = sampler.stop();
         }
         java.util.Map<String, Double> cpuSeconds = cpu.stop(procs);
+        String greenLine = DrainCpu.perRowLine(cpu.greenByProcess(), rowChanges);
+        System.out.println(run + ": green PostgreSQL CPU us per row change by process: " + greenLine);
+        results.note3("green PostgreSQL CPU us per row change by process (" + run + "): " + greenLine);
         results.drainCpu(c.name(), rowChanges, cpuSeconds);
         double total = (caught.doneNanos() - t0) / 1e9;
         double first = (caught.firstNanos() - t0) / 1e9;
