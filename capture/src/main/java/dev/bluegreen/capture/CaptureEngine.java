@@ -120,6 +120,7 @@ public final class CaptureEngine implements AutoCloseable {
             if (!snapshotCompleteSent && streaming) {
                 acks.addAll(markers.snapshotComplete());
                 snapshotCompleteSent = true;
+                markSchemaHistoryComplete();
             }
             if (tableByTopic.containsKey(r.destination())) {
                 acks.add(producer.send(new ProducerRecord<>(r.destination(), r.key(), r.value())));
@@ -147,6 +148,19 @@ public final class CaptureEngine implements AutoCloseable {
         }
         committer.markBatchFinished();
         published.addAndGet(records.size());
+    }
+
+    /** Debezium streams only after its schema snapshot: from here on its schema history (MariaDB) is whole. */
+    private void markSchemaHistoryComplete() {
+        String history = properties.getProperty("schema.history.internal.file.filename");
+        if (history != null) {
+            try {
+                SchemaHistoryFiles.markComplete(java.nio.file.Path.of(history));
+            } catch (IOException e) {
+                // without the mark the next start records the schema again: slower, never wrong
+                LOG.warn("{} - cannot mark the schema history {} whole: {}", pipeline, history, e.toString());
+            }
+        }
     }
 
     /** Stops the engine (flushing Debezium's offsets) and waits up to 30 s. Idempotent. */

@@ -81,4 +81,33 @@ class MariaDbCaptureSettingsTest {
         assertThat(new String(Files.readAllBytes(dir.resolve("work/capture/offsets.dat")), java.nio.charset.StandardCharsets.ISO_8859_1))
                 .contains("binlog.000004").doesNotContain("binlog.000003").contains("\"server\":\"bluegreen.shop\"");
     }
+
+    /**
+     * A history Debezium was still writing when the process died (no mark) is discarded before the next start,
+     * which then records the schema again (recovery) from the stored position; a marked one is kept.
+     */
+    @Test
+    void cutShortSchemaHistoryIsDiscardedAndRecordedAgain() throws Exception {
+        PipelineConfig c = config("copy");
+        CaptureOffsets.writeBinlogStart(c, new BinlogPosition("binlog.000003", 4711, "0-1-42"));
+        Path history = SchemaHistoryFiles.history(c);
+        Files.writeString(history, "{\"ddl\":\"CREATE DATABASE shop\"}\n"); // killed before the tables' DDL
+        assertThat(SchemaHistoryFiles.discardIfCutShort(c)).isTrue();
+        assertThat(history).doesNotExist();
+        assertThat(DebeziumProperties.of(c, Map.of()).getProperty("snapshot.mode")).isEqualTo("recovery");
+
+        Files.writeString(history, "{}\n");
+        SchemaHistoryFiles.markComplete(history);
+        assertThat(SchemaHistoryFiles.discardIfCutShort(c)).as("whole: kept").isFalse();
+        assertThat(history).exists();
+        assertThat(DebeziumProperties.of(c, Map.of()).getProperty("snapshot.mode")).isEqualTo("no_data");
+
+        SchemaHistoryFiles.discard(c);
+        assertThat(history).doesNotExist();
+        assertThat(history.resolveSibling(SchemaHistoryFiles.COMPLETE_FILE)).doesNotExist();
+
+        PipelineConfig initial = config("initial");
+        Files.writeString(SchemaHistoryFiles.history(initial), "{}\n");
+        assertThat(SchemaHistoryFiles.discardIfCutShort(initial)).as("Debezium's own snapshot owns it").isFalse();
+    }
 }

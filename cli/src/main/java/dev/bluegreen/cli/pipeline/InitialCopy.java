@@ -3,6 +3,7 @@ package dev.bluegreen.cli.pipeline;
 import dev.bluegreen.capture.BinlogSnapshot;
 import dev.bluegreen.capture.CaptureOffsets;
 import dev.bluegreen.capture.DebeziumProperties;
+import dev.bluegreen.capture.SchemaHistoryFiles;
 import dev.bluegreen.capture.SnapshotSlot;
 import dev.bluegreen.core.config.EndpointConfig;
 import dev.bluegreen.core.config.PipelineConfig;
@@ -173,13 +174,7 @@ final class InitialCopy {
      */
     private static InitialCopy prepareMariaDb(PipelineConfig config, Backfill backfill, BackfillStore store,
                                               DataSource green, String bootstrap) {
-        Path history = config.workDir().resolve("capture").resolve(DebeziumProperties.SCHEMA_HISTORY_FILE);
-        try {
-            Files.deleteIfExists(history);
-        } catch (IOException e) {
-            throw new BluegreenException(ErrorCode.CONFIG_INVALID, "cannot delete capture's stale schema history "
-                    + history + ": " + e.getMessage(), e);
-        }
+        SchemaHistoryFiles.discard(config); // a new position: Debezium records the schema again
         BinlogSnapshot snapshot = BinlogSnapshot.open(config.blue(), config.backfill().parallelism(), LOCK_WAIT_SECONDS);
         try {
             List<Chunk> chunks;

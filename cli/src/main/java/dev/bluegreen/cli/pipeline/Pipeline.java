@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.bluegreen.capture.BlueSetup;
 import dev.bluegreen.capture.CaptureEngine;
 import dev.bluegreen.capture.DebeziumProperties;
+import dev.bluegreen.capture.SchemaHistoryFiles;
 import dev.bluegreen.cli.kafka.EmbeddedKafkaBroker;
 import dev.bluegreen.core.config.PipelineConfig;
 import dev.bluegreen.core.control.ControlSchema;
@@ -89,6 +90,7 @@ public final class Pipeline implements AutoCloseable {
                 startSink(topics);
             }
             createDirectories(config.workDir().resolve("capture"));
+            SchemaHistoryFiles.discardIfCutShort(config);
             KafkaProducer<String, String> producer = track(KafkaClients.producer(config, bootstrap));
             capture = track(new CaptureEngine(config.name(),
                     DebeziumProperties.of(config, validated.declaredKeys()), producer, DebeziumProperties.tableByTopic(config)));

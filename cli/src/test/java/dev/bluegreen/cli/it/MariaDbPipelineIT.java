@@ -148,6 +148,7 @@ class MariaDbPipelineIT {
                 copiedBeforeKill = Pipelines.copiedChunks(g);
             }
             assertThat(copiedBeforeKill.size()).as("some, not all, chunks copied before the kill").isBetween(3, 13);
+            cutSchemaHistoryShort(config);
             writeChanges(b, new Random(3), 400);
         } finally {
             child.destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -169,6 +170,18 @@ class MariaDbPipelineIT {
                 assertThat(rs.getInt(2)).isEqualTo(1);
             }
         }
+    }
+
+    /**
+     * Leaves capture's schema history as a kill inside Debezium's schema snapshot does (seen in CI: the next start
+     * stopped at "change event for table resume.account whose schema isn't known"): its first record only, and
+     * no mark that it is whole. Whatever the kill above hit, the resume must then record the schema again.
+     */
+    private static void cutSchemaHistoryShort(PipelineConfig config) throws java.io.IOException {
+        Path history = dev.bluegreen.capture.SchemaHistoryFiles.history(config);
+        Files.deleteIfExists(history.resolveSibling(dev.bluegreen.capture.SchemaHistoryFiles.COMPLETE_FILE));
+        List<String> records = Files.exists(history) ? Files.readAllLines(history) : List.of();
+        Files.write(history, records.isEmpty() ? List.of() : records.subList(0, 1));
     }
 
     /**
