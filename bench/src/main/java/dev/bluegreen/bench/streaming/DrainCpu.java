@@ -21,14 +21,13 @@ final class DrainCpu {
     private final double blue0;
     private final double green0;
     private final double machine0;
-    private final Map<String, Double> greenProcs0;
 
     private DrainCpu(StreamPair pair) {
         this.pair = pair;
         this.blue0 = server(pair.blue);
         this.green0 = server(pair.green);
         this.machine0 = ProcessCpu.machineSeconds();
-        this.greenProcs0 = backends(pair.green);
+        startSampler();
     }
 
     /** Takes the first reading (call right before the contender resumes). */
@@ -88,45 +87,116 @@ final class DrainCpu {
 
     /**
      * Green's CPU in the window by process title ({@code /proc/PID/cmdline} of the postmaster's children, digits
-     * folded to N: "postgres: postgres bench 127.0.0.1(N) idle", "postgres: autovacuum worker"), plus "exited"
-     * for the children that ended in the window (their time is in the postmaster's cutime), highest first.
+     * folded to N: "postgres: postgres bench 127.0.0.N(N) idle", "postgres: autovacuum worker bench"), highest
+     * first, at most 10. Children are sampled every {@value #SAMPLE_MS} ms during the window, so one that ran and
+     * ended between two readings is counted up to its last sample ("exited, unsampled" holds the rest: what the
+     * postmaster reaped beyond that).
      */
     Map<String, Double> greenByProcess() {
-        Map<String, Double> now = backends(pair.green);
-        Map<String, Double> delta = new java.util.HashMap<>();
-        now.forEach((k, v) -> delta.put(k, v - greenProcs0.getOrDefault(k, 0.0)));
+        sampler.interrupt();
+        try {
+            sampler.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sampleGreen();
+        Map<String, Double> byTitle = new java.util.HashMap<>();
+        double sampled = 0;
+        for (Map.Entry<Long, String> e : titles.entrySet()) {
+            double used = last.get(e.getKey()) - first.get(e.getKey());
+            byTitle.merge(e.getValue(), used, Double::sum);
+            if (exitedPids.contains(e.getKey())) {
+                sampled += used;
+            }
+        }
+        double reaped = reaped(pair.green) - reaped0;
+        byTitle.put("exited, unsampled", Math.max(0, reaped - sampled));
         Map<String, Double> out = new LinkedHashMap<>();
-        delta.entrySet().stream().filter(e -> e.getValue() > 0.005)
+        byTitle.entrySet().stream().filter(e -> e.getValue() > 0.005)
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(10)
                 .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }
 
-    /** CPU seconds so far per live child (by pid and title) of a server's postmaster, and "exited" for the reaped. */
-    private static Map<String, Double> backends(dev.bluegreen.testkit.LocalPostgres server) {
-        long postmaster = ProcessCpu.pidFile(server.dataDir().resolve("postmaster.pid"));
-        Map<String, Double> out = new java.util.HashMap<>();
-        out.put("exited", ProcessCpu.seconds(postmaster, true) - ProcessCpu.seconds(postmaster, false)
-                - ProcessCpu.children(postmaster).stream().mapToDouble(DrainCpu::own).sum());
-        for (long child : ProcessCpu.children(postmaster)) {
-            try {
-                String title = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + child + "/cmdline"))
-                        .replace('\0', ' ').trim().replaceAll("[0-9]+", "N");
-                // a pid per title: two idle backends with the same title stay apart, and one that is new has no start
-                out.merge(title + " [" + child + "]", own(child), Double::sum);
-            } catch (java.io.IOException | java.io.UncheckedIOException gone) {
-                // ended meanwhile
-            }
-        }
+    /** What green's active sessions were doing at the samples: backend type and query start, with their counts. */
+    Map<String, Integer> greenActivity() {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        activity.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(6)
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }
 
-    private static double own(long pid) {
-        try {
-            return ProcessCpu.seconds(pid, false);
-        } catch (java.io.UncheckedIOException gone) {
-            return 0;
+    static final long SAMPLE_MS = 250;
+
+    private final Map<Long, String> titles = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, Double> first = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, Double> last = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<Long> exitedPids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<String, Integer> activity = new java.util.concurrent.ConcurrentHashMap<>();
+    private double reaped0;
+    private Thread sampler;
+
+    private void startSampler() {
+        reaped0 = reaped(pair.green);
+        sampleGreen(); // children alive now count from here, those born later from zero
+        first.putAll(last);
+        sampler = new Thread(() -> {
+            try (java.sql.Connection c = pair.green.connect(pair.db); java.sql.PreparedStatement ps = c.prepareStatement(
+                    "SELECT backend_type, coalesce(left(regexp_replace(query, '\\s+', ' ', 'g'), 70), '')"
+                            + " FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid()")) {
+                while (!Thread.currentThread().isInterrupted()) {
+                    sampleGreen();
+                    try (java.sql.ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            activity.merge(rs.getString(1) + ": " + rs.getString(2), 1, Integer::sum);
+                        }
+                    }
+                    Thread.sleep(SAMPLE_MS);
+                }
+            } catch (InterruptedException e) {
+                // stopped
+            } catch (java.sql.SQLException e) {
+                activity.merge("sampler failed: " + e.getMessage(), 1, Integer::sum);
+            }
+        }, "drain-cpu-green-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+    }
+
+    private void sampleGreen() {
+        long postmaster = ProcessCpu.pidFile(pair.green.dataDir().resolve("postmaster.pid"));
+        java.util.Set<Long> alive = ProcessCpu.children(postmaster);
+        for (long child : alive) {
+            try {
+                String title = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + child + "/cmdline"))
+                        .replace('\0', ' ').trim().replaceAll("[0-9]+", "N");
+                double cpu = ProcessCpu.seconds(child, false);
+                titles.putIfAbsent(child, title);
+                first.putIfAbsent(child, 0.0);
+                last.put(child, cpu);
+            } catch (java.io.IOException | UncheckedIOException gone) {
+                // ended meanwhile
+            }
         }
+        for (Long pid : titles.keySet()) {
+            if (!alive.contains(pid)) {
+                exitedPids.add(pid);
+            }
+        }
+    }
+
+    /** CPU seconds of the server's children reaped so far (the postmaster's cutime + cstime). */
+    private static double reaped(dev.bluegreen.testkit.LocalPostgres server) {
+        long postmaster = ProcessCpu.pidFile(server.dataDir().resolve("postmaster.pid"));
+        double live = 0;
+        for (long child : ProcessCpu.children(postmaster)) {
+            try {
+                live += ProcessCpu.seconds(child, false);
+            } catch (UncheckedIOException gone) {
+                // ended meanwhile: its time moves to cutime, counted there
+            }
+        }
+        return ProcessCpu.seconds(postmaster, true) - ProcessCpu.seconds(postmaster, false) - live;
     }
 
     /** {@code label value} pairs in microseconds per row change, for the console. */

@@ -242,6 +242,10 @@ public final class StreamingBench {
         String greenLine = DrainCpu.perRowLine(cpu.greenByProcess(), rowChanges);
         System.out.println(run + ": green PostgreSQL CPU us per row change by process: " + greenLine);
         results.note3("green PostgreSQL CPU us per row change by process (" + run + "): " + greenLine);
+        String activity = cpu.greenActivity().toString();
+        System.out.println(run + ": green's active sessions at the " + DrainCpu.SAMPLE_MS + " ms samples: " + activity);
+        results.note3("green's active sessions during the drain, samples every " + DrainCpu.SAMPLE_MS + " ms (" + run
+                + "): " + activity);
         results.drainCpu(c.name(), rowChanges, cpuSeconds);
         double total = (caught.doneNanos() - t0) / 1e9;
         double first = (caught.firstNanos() - t0) / 1e9;
