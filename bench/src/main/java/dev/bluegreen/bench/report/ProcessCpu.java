@@ -82,16 +82,53 @@ public final class ProcessCpu {
 
     /** utime, stime, cutime, cstime of a process, in ticks. */
     private static long[] stat(long pid) {
+        return stat(Path.of("/proc/" + pid + "/stat"));
+    }
+
+    /** utime, stime, cutime, cstime from a {@code stat} file of {@code /proc} (a process's or a thread's), in ticks. */
+    private static long[] stat(Path file) {
         String s;
         try {
-            s = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            s = Files.readString(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read /proc/" + pid + "/stat", e);
+            throw new UncheckedIOException("cannot read " + file, e);
         }
         // the command name (field 2) is in parentheses and may hold blanks: count from the last ')'
         String[] f = s.substring(s.lastIndexOf(')') + 2).trim().split("\\s+");
         // f[0] is field 3 (state); utime is field 14
         return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14])};
+    }
+
+    /**
+     * One thread's CPU so far.
+     *
+     * @param name its name ({@code /proc/PID/task/TID/comm}, at most 15 characters: "C2 CompilerThre")
+     * @param seconds its {@code utime + stime}, seconds
+     */
+    public record ThreadCpu(String name, double seconds) {
+    }
+
+    /**
+     * The CPU of every live thread of a process so far (threads that ended are not in it; their time is not
+     * reported per thread).
+     *
+     * @return one entry per thread; empty when the process is gone
+     */
+    public static java.util.List<ThreadCpu> threads(long pid) {
+        java.util.List<ThreadCpu> out = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    long[] st = stat(t.resolve("stat"));
+                    out.add(new ThreadCpu(Files.readString(t.resolve("comm")).trim(), (st[0] + st[1]) / TICKS_PER_SECOND));
+                } catch (IOException | UncheckedIOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            return java.util.List.of();
+        }
+        return out;
     }
 
     /**

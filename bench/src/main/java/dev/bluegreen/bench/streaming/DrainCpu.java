@@ -63,21 +63,8 @@ final class DrainCpu {
      */
     static Map<String, Double> threads(long pid, int top) {
         Map<String, Double> byName = new java.util.HashMap<>();
-        java.nio.file.Path tasks = java.nio.file.Path.of("/proc/" + pid + "/task");
-        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(tasks)) {
-            for (java.nio.file.Path t : s.toList()) {
-                try {
-                    String name = java.nio.file.Files.readString(t.resolve("comm")).trim().replaceAll("[0-9]+", "N");
-                    String stat = java.nio.file.Files.readString(t.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
-                    double sec = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
-                    byName.merge(name, sec, Double::sum);
-                } catch (java.io.IOException | RuntimeException gone) {
-                    // the thread ended meanwhile
-                }
-            }
-        } catch (java.io.IOException e) {
-            return Map.of();
+        for (ProcessCpu.ThreadCpu t : ProcessCpu.threads(pid)) {
+            byName.merge(t.name().replaceAll("[0-9]+", "N"), t.seconds(), Double::sum);
         }
         Map<String, Double> out = new LinkedHashMap<>();
         byName.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(top)
