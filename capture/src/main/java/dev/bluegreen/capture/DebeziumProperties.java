@@ -47,7 +47,7 @@ public final class DebeziumProperties {
         p.setProperty("topic.prefix", config.topicPrefix());
         p.setProperty("table.include.list", includeList(config));
         if (Engine.of(config.blue()) == Engine.MARIADB) {
-            mariaDb(p, config, captureDir);
+            mariaDb(p, config);
         } else {
             postgres(p, config);
         }
@@ -95,14 +95,14 @@ public final class DebeziumProperties {
      * records the tables' current definitions as the schema history and streams from that stored position,
      * every later start in {@code no_data} mode (Debezium 3.5 {@code RecoverySnapshotter}).
      */
-    private static void mariaDb(Properties p, PipelineConfig config, Path captureDir) {
+    private static void mariaDb(Properties p, PipelineConfig config) {
         p.setProperty("connector.class", "io.debezium.connector.mariadb.MariaDbConnector");
         p.setProperty("database.server.id", Long.toString(serverId(config)));
         java.util.Set<String> databases = new java.util.LinkedHashSet<>();
         config.tables().forEach(m -> databases.add(m.blue().schema()));
         databases.add(BlueSetup.HEARTBEAT.schema());
         p.setProperty("database.include.list", String.join(",", databases.stream().map(Pattern::quote).toList()));
-        Path history = captureDir.resolve(SCHEMA_HISTORY_FILE);
+        Path history = SchemaHistoryFiles.history(config);
         p.setProperty("schema.history.internal", "io.debezium.storage.file.history.FileSchemaHistory");
         p.setProperty("schema.history.internal.file.filename", history.toString());
         p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");

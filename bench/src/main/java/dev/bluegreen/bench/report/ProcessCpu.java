@@ -48,6 +48,17 @@ public final class ProcessCpu {
     }
 
     /**
+     * CPU seconds used by the children process {@code pid} has reaped so far ({@code cutime + cstime} of
+     * {@code /proc/PID/stat}): a PostgreSQL postmaster's backends and workers that have ended.
+     *
+     * @throws UncheckedIOException when the process is gone or {@code /proc} cannot be read
+     */
+    public static double reapedChildrenSeconds(long pid) {
+        long[] own = stat(pid);
+        return (own[2] + own[3]) / TICKS_PER_SECOND;
+    }
+
+    /**
      * Busy CPU seconds of the whole machine so far, over all cores ({@code /proc/stat}'s first line: user,
      * nice, system, irq, softirq and steal; not idle or iowait).
      *

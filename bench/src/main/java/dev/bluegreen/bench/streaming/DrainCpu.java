@@ -12,8 +12,9 @@ import java.util.StringJoiner;
  * Where the CPU of one S3 drain goes: blue's and green's PostgreSQL (postmaster and backends: the walsender
  * decoding the backlog, the apply worker or the sink's sessions), each process the contender runs (bluegreen's
  * {@code run} JVM and its broker, started by the resume: their figure includes their start-up), and the
- * whole machine, from {@link ProcessCpu} ({@code /proc}), read at resume and when green caught up.
- * Not thread-safe; one per drain.
+ * whole machine, from {@link ProcessCpu} ({@code /proc}), read at resume and when green caught up; green's
+ * backends and {@code pg_stat_activity} are also sampled every {@value #SAMPLE_MS} ms in between, on a thread of
+ * its own that {@link #stopSampling} ends. Not thread-safe; one per drain.
  */
 final class DrainCpu {
 
@@ -80,13 +81,6 @@ final class DrainCpu {
      * postmaster reaped beyond that).
      */
     Map<String, Double> greenByProcess() {
-        sampler.interrupt();
-        try {
-            sampler.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        sampleGreen();
         Map<String, Double> byTitle = new java.util.HashMap<>();
         double sampled = 0;
         for (Map.Entry<Long, String> e : titles.entrySet()) {
@@ -96,13 +90,26 @@ final class DrainCpu {
                 sampled += used;
             }
         }
-        double reaped = reaped(pair.green) - reaped0;
+        double reaped = ProcessCpu.reapedChildrenSeconds(postmaster(pair.green)) - reaped0;
         byTitle.put("exited, unsampled", Math.max(0, reaped - sampled));
         Map<String, Double> out = new LinkedHashMap<>();
         byTitle.entrySet().stream().filter(e -> e.getValue() > 0.005)
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(10)
                 .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
+    }
+
+    /** Ends the sampling of green (idempotent); call on every path, before {@link #greenByProcess}. */
+    void stopSampling() {
+        if (sampler.isAlive()) {
+            sampler.interrupt();
+            try {
+                sampler.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            sampleGreen();
+        }
     }
 
     /** What green's active sessions were doing at the samples: backend type and query start, with their counts. */
@@ -124,7 +131,7 @@ final class DrainCpu {
     private Thread sampler;
 
     private void startSampler() {
-        reaped0 = reaped(pair.green);
+        reaped0 = ProcessCpu.reapedChildrenSeconds(postmaster(pair.green));
         sampleGreen(); // children alive now count from here, those born later from zero
         first.putAll(last);
         sampler = new Thread(() -> {
@@ -151,8 +158,7 @@ final class DrainCpu {
     }
 
     private void sampleGreen() {
-        long postmaster = ProcessCpu.pidFile(pair.green.dataDir().resolve("postmaster.pid"));
-        java.util.Set<Long> alive = ProcessCpu.children(postmaster);
+        java.util.Set<Long> alive = ProcessCpu.children(postmaster(pair.green));
         for (long child : alive) {
             try {
                 String title = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + child + "/cmdline"))
@@ -172,20 +178,6 @@ final class DrainCpu {
         }
     }
 
-    /** CPU seconds of the server's children reaped so far (the postmaster's cutime + cstime). */
-    private static double reaped(dev.bluegreen.testkit.LocalPostgres server) {
-        long postmaster = ProcessCpu.pidFile(server.dataDir().resolve("postmaster.pid"));
-        double live = 0;
-        for (long child : ProcessCpu.children(postmaster)) {
-            try {
-                live += ProcessCpu.seconds(child, false);
-            } catch (UncheckedIOException gone) {
-                // ended meanwhile: its time moves to cutime, counted there
-            }
-        }
-        return ProcessCpu.seconds(postmaster, true) - ProcessCpu.seconds(postmaster, false) - live;
-    }
-
     /** {@code label value} pairs in microseconds per row change, for the console. */
     static String perRowLine(Map<String, Double> cpuSeconds, long rowChanges) {
         StringJoiner j = new StringJoiner(", ");
@@ -194,6 +186,10 @@ final class DrainCpu {
     }
 
     private static double server(dev.bluegreen.testkit.LocalPostgres server) {
-        return ProcessCpu.seconds(ProcessCpu.pidFile(server.dataDir().resolve("postmaster.pid")), true);
+        return ProcessCpu.seconds(postmaster(server), true);
+    }
+
+    private static long postmaster(dev.bluegreen.testkit.LocalPostgres server) {
+        return ProcessCpu.pidFile(server.dataDir().resolve("postmaster.pid"));
     }
 }

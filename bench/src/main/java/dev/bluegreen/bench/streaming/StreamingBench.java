@@ -231,21 +231,18 @@ public final class StreamingBench {
             caught = pair.awaitMarker(m, hidBefore, c, DRAIN_TIMEOUT_SECONDS);
             procs = c.processes(); // bluegreen's broker is started by its run: read its pid now
             for (Contender.Proc p : procs) {
-                String threads = DrainCpu.perRowLine(DrainCpu.threads(p.pid(), 12), rowChanges);
-                System.out.println(run + ": " + p.label() + " CPU us per row change by thread: " + threads);
-                results.note3(p.label() + " CPU us per row change by thread (" + run + "): " + threads);
+                drainNote(run, p.label() + " CPU us per row change by thread",
+                        DrainCpu.perRowLine(DrainCpu.threads(p.pid(), 12), rowChanges));
             }
         } finally {
             samples = sampler.stop();
+            cpu.stopSampling();
         }
         java.util.Map<String, Double> cpuSeconds = cpu.stop(procs);
-        String greenLine = DrainCpu.perRowLine(cpu.greenByProcess(), rowChanges);
-        System.out.println(run + ": green PostgreSQL CPU us per row change by process: " + greenLine);
-        results.note3("green PostgreSQL CPU us per row change by process (" + run + "): " + greenLine);
-        String activity = cpu.greenActivity().toString();
-        System.out.println(run + ": green's active sessions at the " + DrainCpu.SAMPLE_MS + " ms samples: " + activity);
-        results.note3("green's active sessions during the drain, samples every " + DrainCpu.SAMPLE_MS + " ms (" + run
-                + "): " + activity);
+        drainNote(run, "green PostgreSQL CPU us per row change by process",
+                DrainCpu.perRowLine(cpu.greenByProcess(), rowChanges));
+        drainNote(run, "green's active sessions at the " + DrainCpu.SAMPLE_MS + " ms samples",
+                cpu.greenActivity().toString());
         results.drainCpu(c.name(), rowChanges, cpuSeconds);
         double total = (caught.doneNanos() - t0) / 1e9;
         double first = (caught.firstNanos() - t0) / 1e9;
@@ -261,6 +258,12 @@ public final class StreamingBench {
                         + " (first backlog row after %.1f s): %.0f row changes/s%s; CPU us per row change: %s%n", run,
                 rowChanges, load.transactions(), load.tps(), total, first, rowChanges / total, memoryLine(samples),
                 DrainCpu.perRowLine(cpuSeconds, rowChanges));
+    }
+
+    /** One line about an S3 drain, on the console and in the S3 report's notes. */
+    private void drainNote(String run, String what, String line) {
+        System.out.println(run + ": " + what + ": " + line);
+        results.note3(what + " (" + run + "): " + line);
     }
 
     private static List<String> labels(List<MemorySampler.Sample> samples) {
