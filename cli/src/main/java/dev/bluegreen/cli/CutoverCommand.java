@@ -8,6 +8,7 @@ import dev.bluegreen.core.config.CutoverConfig;
 import dev.bluegreen.core.config.PipelineConfig;
 import dev.bluegreen.core.config.PipelineConfigLoader;
 import dev.bluegreen.core.control.ControlSchema;
+import dev.bluegreen.core.dialect.Engine;
 import dev.bluegreen.core.endpoint.Endpoints;
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ErrorCode;
@@ -78,7 +79,6 @@ final class CutoverCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PipelineConfig pc = new PipelineConfigLoader().load(config);
-        PipelineValidator.requirePostgresBlue(pc, "cutover");
         if (pc.cutover() == null) {
             throw new BluegreenException(ErrorCode.CONFIG_INVALID, config + " has no 'cutover' section; add one with"
                     + " application-role and router (see README, \"Cutover\")");
@@ -114,11 +114,17 @@ final class CutoverCommand implements Callable<Integer> {
     }
 
     private static Router router(PipelineConfig pc, CutoverConfig cc, HikariDataSource blue, HikariDataSource green) {
+        Engine blueEngine = Engine.of(pc.blue());
         if (cc.router() instanceof CutoverConfig.PgBouncer p) {
+            if (blueEngine != Engine.POSTGRESQL) {
+                throw new BluegreenException(ErrorCode.CONFIG_INVALID, "cutover.router: pgbouncer fronts PostgreSQL"
+                        + " only, and blue is " + blueEngine.displayName() + "; use router type datasource (the"
+                        + " switchable DataSource in the application) or command");
+            }
             return new PgBouncerRouter(p);
         }
         if (cc.router() instanceof CutoverConfig.DataSourceRoute d) {
-            return new DataSourceRouter(d, pc.name(), green, blue, cc.applicationRole());
+            return new DataSourceRouter(d, pc.name(), green, blue, blueEngine, cc.applicationRole());
         }
         CutoverConfig.Command c = (CutoverConfig.Command) cc.router();
         if (cc.freeze() == CutoverConfig.Freeze.ROUTER_PAUSE) {

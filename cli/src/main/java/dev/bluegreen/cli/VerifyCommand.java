@@ -5,7 +5,6 @@ import dev.bluegreen.cli.pipeline.PipelineValidator;
 import dev.bluegreen.cli.pipeline.ValidatedPipeline;
 import dev.bluegreen.core.config.PipelineConfig;
 import dev.bluegreen.core.config.PipelineConfigLoader;
-import dev.bluegreen.core.dialect.Engine;
 import dev.bluegreen.core.config.TableMapping;
 import dev.bluegreen.core.control.ControlSchema;
 import dev.bluegreen.core.endpoint.Endpoints;
@@ -128,7 +127,7 @@ final class VerifyCommand implements Callable<Integer> {
             Path dir = reportDir != null ? reportDir : pc.workDir().resolve("parity");
             writeReports(report, dir);
             record(green, report, dir);
-            print(report, dir, Engine.of(pc.blue()));
+            print(report, dir);
             return report.parity() ? 0 : 1;
         }
     }
@@ -194,7 +193,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
     }
 
-    private void print(ParityReport r, Path dir, Engine blueEngine) {
+    private void print(ParityReport r, Path dir) {
         for (TableParity t : r.tables()) {
             System.out.printf(Locale.ROOT, "%-32s %-34s %-9s %,12d rows %,8d chunks %,10.0f rows/s%n", t.blueTable(),
                     t.verdictText(), t.path().jsonName(), t.blueRows(), t.chunks(), t.rowsPerSecond());
@@ -204,10 +203,7 @@ final class VerifyCommand implements Callable<Integer> {
                 r.durationMs(), r.rowsPerSecond(), r.chunksPerSecond(),
                 r.end().blueLsn() == null ? "" : "; blue at " + r.end().blueLsn());
         System.out.println("reports: " + dir.resolve("parity-report.json") + " and " + dir.resolve("parity-report.html"));
-        System.out.println(r.parity() ? (blueEngine == Engine.POSTGRESQL
-                ? "Next: the cutover coordinator accepts this recent pass."
-                : "Next: bluegreen cutover does not support a " + blueEngine.displayName() + " blue yet; switch the"
-                        + " application over by hand (stop its writes, let the sink drain, verify again)")
+        System.out.println(r.parity() ? "Next: the cutover coordinator accepts this recent pass."
                 : "Next: read the differing rows in the HTML report, fix the mapping or the data, then verify again.");
     }
 

@@ -90,21 +90,6 @@ public final class PipelineValidator {
         return new ValidatedPipeline(config, blueTables, transforms, declaredKeys);
     }
 
-    /**
-     * Fails a command that reads blue with PostgreSQL-only SQL (cutover) when blue is MariaDB.
-     *
-     * @param command the command's name, e.g. {@code verify}
-     * @throws BluegreenException (CONFIG_INVALID) for a MariaDB blue, saying what works today
-     */
-    public static void requirePostgresBlue(PipelineConfig config, String command) {
-        if (Engine.of(config.blue()) != Engine.POSTGRESQL) {
-            throw new BluegreenException(ErrorCode.CONFIG_INVALID, "bluegreen " + command + " does not support a "
-                    + Engine.of(config.blue()).displayName() + " blue yet: its freeze, fence and final check lock and"
-                    + " read blue with PostgreSQL's SQL. 'bluegreen run' copies and streams this pipeline into green and"
-                    + " 'bluegreen verify' checks parity; switch the application over by hand until then");
-        }
-    }
-
     private static Optional<TableSchema> blueTable(Catalog catalog, TableMapping m, List<Problem> problems)
             throws SQLException {
         Optional<TableSchema> t = catalog.table(m.blue());

@@ -1,10 +1,13 @@
 package dev.bluegreen.cli.it;
 
+import static dev.bluegreen.cli.it.CutoverDrills.awaitAcks;
+import static dev.bluegreen.cli.it.CutoverDrills.awaitLine;
+import static dev.bluegreen.cli.it.CutoverDrills.borrowed;
+import static dev.bluegreen.cli.it.CutoverDrills.held;
+import static dev.bluegreen.cli.it.CutoverDrills.stepDetail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.bluegreen.cli.BluegreenCli;
 import dev.bluegreen.cli.pipeline.Drain;
 import dev.bluegreen.cli.pipeline.Pipeline;
 import dev.bluegreen.datasource.SwitchableDataSource;
@@ -16,7 +19,6 @@ import dev.bluegreen.testkit.LocalPostgresExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -138,12 +140,7 @@ class CutoverIT {
             Thread.sleep(500);
             load.close();
             JsonNode report = report(s);
-            String lockStep = "";
-            for (JsonNode step : report.get("steps")) {
-                if (step.get("name").asText().equals("freeze.lock")) {
-                    lockStep = step.get("detail").asText();
-                }
-            }
+            String lockStep = stepDetail(report, "freeze.lock");
             System.out.printf("FIGURE lock freeze against reverse-order writers: freeze window %.1f ms; %s%n",
                     report.get("freezeMs").asDouble(), lockStep);
             assertThat(report.get("outcome").asText()).isEqualTo("flipped");
@@ -322,62 +319,11 @@ class CutoverIT {
     }
 
     private static JsonNode report(CutoverSetup s) throws Exception {
-        return new ObjectMapper().readTree(s.work.resolve("cutover").resolve("cutover-report.json").toFile());
-    }
-
-    private static LedgerLoad.Connections held(String url, String role) {
-        return new LedgerLoad.Connections() {
-            @Override
-            public Connection open() throws SQLException {
-                return DriverManager.getConnection(url, role, "");
-            }
-
-            @Override
-            public boolean perTransaction() {
-                return false;
-            }
-        };
-    }
-
-    private static LedgerLoad.Connections borrowed(SwitchableDataSource dataSource) {
-        return new LedgerLoad.Connections() {
-            @Override
-            public Connection open() throws SQLException {
-                return dataSource.getConnection();
-            }
-
-            @Override
-            public boolean perTransaction() {
-                return true;
-            }
-        };
-    }
-
-    private static void awaitAcks(LedgerLoad load, int atLeast) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (load.ackCount() < atLeast) {
-            assertThat(System.nanoTime()).as("the application reached " + atLeast + " acknowledged writes; errors: "
-                    + load.errors()).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        return CutoverDrills.report(s.work.resolve("cutover"));
     }
 
     private Process childCutover(CutoverSetup s, Path log, String... more) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"), BluegreenCli.class.getName(),
-                "cutover", "--config", s.configFile().toString(), "--report", work.resolve("cutover").toString()));
-        cmd.addAll(List.of(more));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static void awaitLine(Path log, String text, Process child) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(log) || !Files.readString(log).contains(text)) {
-            assertThat(child.isAlive()).as("coordinator still running; its output:\n"
-                    + (Files.exists(log) ? Files.readString(log) : "")).isTrue();
-            assertThat(System.nanoTime()).as("'" + text + "' in " + log).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        return CutoverDrills.childCutover(s.configFile(), work.resolve("cutover"), log, more);
     }
 
     private static int showDatabasePort(LocalPgBouncer bouncer, String database) {

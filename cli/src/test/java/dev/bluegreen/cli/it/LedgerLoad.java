@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The application of the cutover tests: {@code clients} threads, each committing numbered
  * transactions (a ledger row and an update of the client's balance row) and recording every
- * acknowledged one with the server port that acknowledged it ({@code inet_server_port()}, read inside
- * the same transaction, so through PgBouncer too). It speaks blue's schema on blue's port and green's
- * overhauled schema on green's, as an application deployed for the cutover would. Every error is
+ * acknowledged one with the server port that acknowledged it ({@code inet_server_port()}, MariaDB's
+ * {@code @@port}, read inside the same transaction, so through PgBouncer too). It speaks blue's schema on
+ * blue's port and green's overhauled schema on green's, as an application deployed for the cutover would. Every error is
  * recorded, never retried silently. Thread-safe; a plain helper, not a test base.
  */
 final class LedgerLoad implements AutoCloseable {
@@ -42,6 +42,7 @@ final class LedgerLoad implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong maxLatencyMs = new AtomicLong();
     private final boolean balanceFirst;
+    private final String blueSchema;
 
     LedgerLoad(Connections connections, int bluePort, int clients) {
         this(connections, bluePort, clients, false);
@@ -52,6 +53,14 @@ final class LedgerLoad implements AutoCloseable {
      *     the mapping's table order, in which a coordinator locking the tables one by one deadlocks)
      */
     LedgerLoad(Connections connections, int bluePort, int clients, boolean balanceFirst) {
+        this(connections, bluePort, "public", clients, balanceFirst);
+    }
+
+    /**
+     * @param blueSchema blue's schema (a MariaDB blue: its database) holding {@code ledger} and {@code balance}
+     */
+    LedgerLoad(Connections connections, int bluePort, String blueSchema, int clients, boolean balanceFirst) {
+        this.blueSchema = blueSchema;
         this.connections = connections;
         this.bluePort = bluePort;
         this.balanceFirst = balanceFirst;
@@ -73,6 +82,23 @@ final class LedgerLoad implements AutoCloseable {
             st.execute("INSERT INTO ledger (client, seq, note) SELECT 0, s, 'before' FROM generate_series(1, 500) s");
             st.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ledger, balance TO " + role);
             st.execute("GRANT USAGE ON SEQUENCE ledger_id_seq TO " + role);
+        }
+    }
+
+    /**
+     * Creates a MariaDB blue's tables in {@code database} (with {@code clients} balance rows, an AUTO_INCREMENT
+     * ledger key) and grants the application user (every host) its writes there.
+     */
+    static void createMariaDbBlue(Connection blue, String database, String user, int clients) throws SQLException {
+        try (Statement st = blue.createStatement()) {
+            st.execute("CREATE TABLE " + database + ".ledger (id BIGINT AUTO_INCREMENT PRIMARY KEY, client INT NOT NULL,"
+                    + " seq INT NOT NULL, note TEXT, UNIQUE KEY client_seq (client, seq)) ENGINE=InnoDB");
+            st.execute("CREATE TABLE " + database + ".balance (client INT PRIMARY KEY, total BIGINT NOT NULL,"
+                    + " updates INT NOT NULL) ENGINE=InnoDB");
+            st.execute("INSERT INTO " + database + ".balance SELECT seq, 0, 0 FROM seq_1_to_" + clients);
+            st.execute("INSERT INTO " + database + ".ledger (client, seq, note) SELECT 0, seq, 'before' FROM seq_1_to_500");
+            st.execute("CREATE USER IF NOT EXISTS '" + user + "'@'%'");
+            st.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON " + database + ".* TO '" + user + "'@'%'");
         }
     }
 
@@ -157,8 +183,10 @@ final class LedgerLoad implements AutoCloseable {
     }
 
     private Ack transaction(Connection c, int client, int seq, long t0) throws SQLException {
+        boolean postgres = "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
         int port;
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT inet_server_port()")) {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(postgres ? "SELECT inet_server_port()" : "SELECT @@port")) {
             rs.next();
             port = rs.getInt(1);
         }
@@ -167,7 +195,8 @@ final class LedgerLoad implements AutoCloseable {
         if (balanceFirst) {
             updateBalance(c, blue, client, seq, port);
             try (Statement st = c.createStatement()) {
-                st.execute("SELECT pg_sleep(0.05)"); // mid-transaction most of the time, holding balance
+                // mid-transaction most of the time, holding balance
+                st.execute(postgres ? "SELECT pg_sleep(0.05)" : "SELECT SLEEP(0.05)");
             }
             id = insertLedger(c, blue, client, seq);
         } else {
@@ -179,9 +208,9 @@ final class LedgerLoad implements AutoCloseable {
         return new Ack(client, seq, id, port, System.currentTimeMillis(), latency);
     }
 
-    private static long insertLedger(Connection c, boolean blue, int client, int seq) throws SQLException {
+    private long insertLedger(Connection c, boolean blue, int client, int seq) throws SQLException {
         try (PreparedStatement ins = c.prepareStatement(blue
-                ? "INSERT INTO public.ledger (client, seq, note) VALUES (?, ?, ?) RETURNING id"
+                ? "INSERT INTO " + blueSchema + ".ledger (client, seq, note) VALUES (?, ?, ?) RETURNING id"
                 : "INSERT INTO app.entry (client_id, seq_no, note) VALUES (?, ?, ?) RETURNING entry_id")) {
             ins.setInt(1, client);
             ins.setInt(2, seq);
@@ -193,9 +222,9 @@ final class LedgerLoad implements AutoCloseable {
         }
     }
 
-    private static void updateBalance(Connection c, boolean blue, int client, int seq, int port) throws SQLException {
+    private void updateBalance(Connection c, boolean blue, int client, int seq, int port) throws SQLException {
         try (PreparedStatement upd = c.prepareStatement(blue
-                ? "UPDATE public.balance SET total = total + ?, updates = updates + 1 WHERE client = ?"
+                ? "UPDATE " + blueSchema + ".balance SET total = total + ?, updates = updates + 1 WHERE client = ?"
                 : "UPDATE app.balance SET total = total + ?, updates = updates + 1 WHERE client_id = ?")) {
             upd.setInt(1, seq);
             upd.setInt(2, client);

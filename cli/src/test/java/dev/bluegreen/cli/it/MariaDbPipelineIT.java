@@ -338,26 +338,6 @@ class MariaDbPipelineIT {
         }
     }
 
-    /** cutover says plainly that a MariaDB blue is not supported yet, and exits non-zero. */
-    @Test
-    void cutoverRefusesAMariaDbBlue() throws Exception {
-        Map<String, String> env = setUp("refuse", "0");
-        Pipelines.config("/mariadb/pipeline.yaml", work, env);
-        java.io.PrintStream original = System.err;
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
-        int cutover;
-        try {
-            cutover = BluegreenCli.execute("cutover", "--config", work.resolve("pipeline.yaml").toString());
-        } finally {
-            System.setErr(original);
-        }
-        String text = err.toString(java.nio.charset.StandardCharsets.UTF_8);
-        original.print(text);
-        assertThat(cutover).isNotZero();
-        assertThat(text).contains("bluegreen cutover does not support a MariaDB blue yet");
-    }
-
     private Map<String, String> setUp(String db, String rate) throws Exception {
         LocalMariaDb blue = blueServer.mariaDb();
         LocalPostgres green = greenServer.postgres();

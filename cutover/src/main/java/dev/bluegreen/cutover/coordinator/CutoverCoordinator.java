@@ -2,6 +2,7 @@ package dev.bluegreen.cutover.coordinator;
 
 import dev.bluegreen.core.config.CutoverConfig;
 import dev.bluegreen.core.config.PipelineConfig;
+import dev.bluegreen.core.dialect.Engine;
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ErrorCode;
 import dev.bluegreen.cutover.router.Router;
@@ -168,8 +169,10 @@ public final class CutoverCoordinator {
         if (cutover.freeze() == CutoverConfig.Freeze.ROUTER_PAUSE) {
             planned.add("pause " + router.describe());
         }
-        planned.add("lock " + tables.stream().map(CutoverTable::blue).distinct().count() + " blue table(s) IN EXCLUSIVE MODE"
-                + " (lock timeout " + cutover.lockTimeout().toMillis() + " ms)");
+        boolean mariaDb = Engine.of(config.blue()) == Engine.MARIADB;
+        long blueTables = tables.stream().map(CutoverTable::blue).distinct().count();
+        planned.add("lock " + blueTables + " blue table(s) " + (mariaDb ? "with LOCK TABLES ... READ, one session each"
+                : "IN EXCLUSIVE MODE") + " (lock timeout " + cutover.lockTimeout().toMillis() + " ms)");
         planned.add("write the fence on blue bluegreen.heartbeat; wait up to " + cutover.drainTimeout().toMillis()
                 + " ms for the sink to apply it");
         try (Connection g = green.getConnection()) {
@@ -178,9 +181,18 @@ public final class CutoverCoordinator {
         } catch (SQLException e) {
             planned.add("set green sequences (could not list them: " + e.getMessage() + ")");
         }
-        planned.add("grant writes on green to " + cutover.applicationRole() + "; revoke them on blue, end its sessions");
-        planned.add("flip " + router.describe() + " to green; release; freeze budget " + cutover.maxFreeze().toMillis()
-                + " ms");
+        if (mariaDb) {
+            planned.add("grant writes on green to " + cutover.applicationRole());
+            planned.add("flip " + router.describe() + " to green; release; freeze budget " + cutover.maxFreeze().toMillis()
+                    + " ms");
+            planned.add("then, blue's tables still locked: revoke the writes of user " + cutover.applicationRole()
+                    + " on blue, kill its sessions, unlock");
+        } else {
+            planned.add("grant writes on green to " + cutover.applicationRole() + "; revoke them on blue, end its"
+                    + " sessions");
+            planned.add("flip " + router.describe() + " to green; release; freeze budget " + cutover.maxFreeze().toMillis()
+                    + " ms");
+        }
         for (String p : planned) {
             log.record(new CutoverStep("plan", clock.instant(), 0, "planned", p));
         }

@@ -14,7 +14,7 @@ import java.util.Locale;
  * {"pipeline": "shop", "runId": 7, "dryRun": false, "outcome": "flipped" | "aborted" | "failed" | "planned",
  *  "message": "...", "router": "pgbouncer ...", "freezeStrategy": "lock" | "router-pause",
  *  "freezeMs": 41.7,            // freeze start (router pause or first lock) to release, ms; null if no freeze
- *  "fence": {"beats": 1234, "lsn": "0/3000A28"} | null,
+ *  "fence": {"beats": 1234, "lsn": "0/3000A28" (a MariaDB blue: "gtid 0-1-5678")} | null,
  *  "sequences": [{"sequence": "bank.account_id_seq", "column": "...", "before": 10, "after": 100010}],
  *  "steps": [{"name": "freeze.lock", "startedAt": "2026-11-23T09:00:00.123Z", "durationMs": 4.2,
  *             "outcome": "ok" | "failed" | "skipped" | "planned", "detail": "..."}]}
@@ -74,7 +74,8 @@ public record CutoverReport(String pipeline, long runId, boolean dryRun, String 
             b.append(String.format(Locale.ROOT, "  freeze window: %.1f ms%n", freezeMs));
         }
         if (fence != null) {
-            b.append("  fence: heartbeat ").append(fence.beats()).append(" at blue LSN ").append(fence.lsn()).append('\n');
+            b.append("  fence: heartbeat ").append(fence.beats()).append(" at blue ")
+                    .append(fence.lsn().startsWith("gtid") ? "" : "LSN ").append(fence.lsn()).append('\n');
         }
         for (CutoverStep s : steps) {
             b.append(String.format(Locale.ROOT, "  %-8s %-24s %9.1f ms  %s%n", s.outcome(), s.name(), s.durationMs(),

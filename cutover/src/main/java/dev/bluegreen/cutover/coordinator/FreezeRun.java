@@ -3,10 +3,12 @@ package dev.bluegreen.cutover.coordinator;
 import dev.bluegreen.core.config.CutoverConfig;
 import dev.bluegreen.core.config.PipelineConfig;
 import dev.bluegreen.core.control.AppliedWatermark;
+import dev.bluegreen.core.dialect.Engine;
 import dev.bluegreen.core.event.Markers;
 import dev.bluegreen.core.event.TableId;
 import dev.bluegreen.cutover.router.Router;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,6 +50,9 @@ import org.slf4j.LoggerFactory;
  *       locks included) and {@code blue.commit} commits the freeze transaction (locks released, blue
  *       read-only).</li>
  * </ol>
+ * A MariaDB blue ({@link MariaDbFreeze}) differs in one place: its read-only switch (REVOKE) takes effect at once
+ * and cannot be rolled back, so {@code blue.read-only} runs after the release, before {@code blue.end-sessions},
+ * and {@code blue.unlock} takes the place of {@code blue.commit}; an abort before the flip only unlocks.
  * Before the flip, any failure, an exceeded budget or a hook error aborts: green's grants are revoked
  * again, the freeze transaction rolls back (blue as before), the router resumes on blue. Green's sequences
  * stay moved ({@code setval} is not transactional; they only ever move forward, which is harmless). The
@@ -101,15 +106,44 @@ final class FreezeRun {
         this.store = store;
     }
 
+    /**
+     * The blue sessions of the freeze, all opened before it starts (a new connection costs 10-20 ms): PostgreSQL
+     * takes a lock session and a second session from the pool; MariaDB a session of its own per captured table
+     * (see {@link MariaDbFreeze}), opened outside the pool, and a pool session.
+     */
+    private BlueFreeze openFreeze() throws SQLException {
+        if (Engine.of(config.blue()) != Engine.MARIADB) {
+            Connection lockSession = blue.getConnection();
+            try {
+                return new PostgresFreeze(lockSession, blue.getConnection());
+            } catch (SQLException | RuntimeException e) {
+                lockSession.close();
+                throw e;
+            }
+        }
+        List<Connection> sessions = new ArrayList<>();
+        try {
+            for (int i = 0; i < blueTables.size(); i++) {
+                sessions.add(DriverManager.getConnection(config.blue().jdbcUrl(), config.blue().user(),
+                        config.blue().password()));
+            }
+            return new MariaDbFreeze(sessions, blue.getConnection());
+        } catch (SQLException | RuntimeException e) {
+            for (Connection c : sessions) {
+                c.close();
+            }
+            throw e;
+        }
+    }
+
     /** Runs the freeze; see the class comment. */
     Outcome run() throws SQLException {
         phase("freeze");
         boolean resumed = false;
         ExecutorService beside = null;
         // every connection the freeze needs is taken before it starts: a new pool connection costs 10-20 ms
-        try (Connection lockSession = blue.getConnection(); Connection admin = blue.getConnection();
-             Connection greenTx = green.getConnection(); Connection blueRead = blue.getConnection();
-             BlueFreeze freeze = new BlueFreeze(lockSession, admin)) {
+        try (BlueFreeze freeze = openFreeze(); Connection greenTx = green.getConnection();
+             Connection blueRead = blue.getConnection()) {
             beside = Executors.newFixedThreadPool(2, new BasicThreadFactory.Builder()
                     .namingPattern("bluegreen-cutover-beside-%d").daemon(true).build());
             greenSide = greenTx;
@@ -173,7 +207,7 @@ final class FreezeRun {
         }
         if (!log.step("freeze.lock", () -> {
             int attempts = freeze.lock(blueTables, min(cutover.lockTimeout(), remaining()), cutover.maxFreeze());
-            return "EXCLUSIVE locks on " + blueTables.size() + " blue table(s)"
+            return freeze.lockMode() + " locks on " + blueTables.size() + " blue table(s)"
                     + (attempts > 1 ? " (" + attempts + " attempts: deadlocks with application transactions)" : "");
         })) {
             return "blue tables could not be locked within " + cutover.lockTimeout().toMillis()
@@ -187,23 +221,21 @@ final class FreezeRun {
         }
         if (!log.step("fence", () -> {
             fence = freeze.fence(config.name());
-            return "heartbeat " + fence.beats() + " at blue LSN " + fence.lsn();
+            return "heartbeat " + fence.beats() + " at blue " + (fence.lsn().startsWith("gtid") ? "" : "LSN ") + fence.lsn();
         })) {
             return "the fence could not be written: " + log.last().detail();
         }
-        // the freeze session is idle while the sink drains: blue's read-only switch runs there meanwhile
-        // (uncommitted until the release, so an abort still rolls it back)
-        Future<CutoverStep> readOnly = beside.submit(() -> log.run("blue.read-only", () -> {
-            freeze.makeReadOnly(config.name(), cutover.applicationRole(), blueTables);
-            return "write triggers on " + blueTables.size() + " table(s), writes revoked from "
-                    + cutover.applicationRole() + ", its new sessions read-only (effective when blue commits)";
-        }));
+        // PostgreSQL: the freeze session is idle while the sink drains, blue's read-only switch runs there meanwhile
+        // (uncommitted until the release, so an abort still rolls it back). MariaDB: it cannot be rolled back, so it
+        // waits for the flip (see release)
+        Future<CutoverStep> readOnly = freeze.readOnlyInsideFreeze() ? beside.submit(() -> log.run("blue.read-only",
+                () -> freeze.makeReadOnly(config.name(), cutover.applicationRole(), blueTables))) : null;
         String failure = drainAndCheck(beside);
-        CutoverStep ro = await("blue.read-only", readOnly);
+        CutoverStep ro = readOnly == null ? null : await("blue.read-only", readOnly);
         if (failure != null) {
             return failure;
         }
-        if (!ro.ok()) {
+        if (ro != null && !ro.ok()) {
             return "making blue read-only failed: " + ro.detail();
         }
         if (System.nanoTime() - freezeStart > cutover.maxFreeze().toNanos()) {
@@ -284,7 +316,8 @@ final class FreezeRun {
         Connection g = greenSide;
         g.setAutoCommit(false);
         try {
-            sequences.addAll(GreenSwitch.moveSequences(g, blueSide, tables, cutover.sequenceGap()));
+            sequences.addAll(GreenSwitch.moveSequences(g, blueSide, Engine.of(config.blue()), tables,
+                    cutover.sequenceGap()));
             GreenSwitch.grantWrites(g, cutover.applicationRole(), tables, sequences);
             g.commit();
         } catch (SQLException | RuntimeException e) {
@@ -311,22 +344,33 @@ final class FreezeRun {
             return "router resumed on green";
         });
         String[] warning = new String[1];
+        if (!freeze.readOnlyInsideFreeze() && !log.step("blue.read-only", () -> freeze.makeReadOnly(config.name(),
+                cutover.applicationRole(), blueTables))) {
+            warning[0] = "blue could not be made read-only for " + cutover.applicationRole() + " ("
+                    + log.last().detail() + "); the application points at green. Revoke its writes on blue by hand";
+            LOG.error("{} - {}", config.name(), warning[0]);
+        }
         log.step("blue.end-sessions", () -> {
             int ended = freeze.endSessions(cutover.applicationRole(), TERMINATE_WAIT);
             return ended + " session(s) of " + cutover.applicationRole() + " on blue ended (writers queued behind the"
                     + " locks included)";
         });
-        log.step("blue.commit", () -> {
+        log.step(freeze.readOnlyInsideFreeze() ? "blue.commit" : "blue.unlock", () -> {
             try {
                 freeze.release();
             } catch (SQLException e) {
-                warning[0] = "blue's freeze transaction did not commit (" + StepLog.message(e) + "): its locks are gone"
-                        + " but blue is NOT read-only; the application points at green. Revoke the application's"
-                        + " writes on blue by hand";
-                LOG.error("{} - {}", config.name(), warning[0]);
+                if (freeze.readOnlyInsideFreeze()) {
+                    warning[0] = "blue's freeze transaction did not commit (" + StepLog.message(e) + "): its locks are"
+                            + " gone but blue is NOT read-only; the application points at green. Revoke the"
+                            + " application's writes on blue by hand";
+                    LOG.error("{} - {}", config.name(), warning[0]);
+                } else {
+                    // the lock sessions were closed, which releases their locks; the revokes are already in force
+                    return "UNLOCK TABLES failed (" + StepLog.message(e) + "); the lock sessions were closed instead";
+                }
             }
-            return warning[0] == null ? "blue committed: locks released, blue read-only for "
-                    + cutover.applicationRole() : warning[0];
+            return warning[0] == null ? "locks released, blue read-only for " + cutover.applicationRole()
+                    : warning[0];
         });
         return warning[0];
     }

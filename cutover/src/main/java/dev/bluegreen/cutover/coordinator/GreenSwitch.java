@@ -1,5 +1,6 @@
 package dev.bluegreen.cutover.coordinator;
 
+import dev.bluegreen.core.dialect.Engine;
 import dev.bluegreen.core.dialect.postgres.PostgresDialect;
 import dev.bluegreen.core.event.TableId;
 import java.sql.Connection;
@@ -32,19 +33,23 @@ final class GreenSwitch {
     /**
      * Moves every green sequence of the targets (serial and identity columns, keys or not: a unique non-key
      * serial column collides as well) to {@code max(blue sequences of the blue key columns, max(green column),
-     * green sequence) + gap}. After the drain, green's column holds every value blue committed. A non-key
+     * green sequence) + gap} (a MariaDB blue: its {@code AUTO_INCREMENT} counters instead of sequences). After the drain, green's column holds every value blue committed. A non-key
      * column without an index costs a scan of its table here.
      *
      * @param green a connection in the caller's open transaction ({@code setval} itself is not transactional)
      * @param blue a blue connection (blue is frozen, so its values no longer move)
      * @return the sequences moved
      */
-    static List<SequenceMove> moveSequences(Connection green, Connection blue, List<CutoverTable> targets, long gap)
-            throws SQLException {
+    static List<SequenceMove> moveSequences(Connection green, Connection blue, Engine blueEngine,
+                                            List<CutoverTable> targets, long gap) throws SQLException {
         List<SequenceMove> moves = new ArrayList<>();
         for (CutoverTable t : targets) {
             long blueHigh = 0;
             for (String c : t.blueKeyColumns()) {
+                if (blueEngine == Engine.MARIADB) {
+                    blueHigh = Math.max(blueHigh, autoIncrementHigh(blue, t.blue(), c));
+                    continue;
+                }
                 String seq = serialSequence(blue, t.blue(), c);
                 if (seq != null) {
                     blueHigh = Math.max(blueHigh, lastValue(blue, seq));
@@ -153,6 +158,25 @@ final class GreenSwitch {
             }
         }
         return out;
+    }
+
+    /**
+     * The highest value a MariaDB {@code AUTO_INCREMENT} key column has handed out ({@code AUTO_INCREMENT - 1}
+     * from information_schema.TABLES, which reads InnoDB's counter), or 0 when the column is not
+     * {@code AUTO_INCREMENT}.
+     */
+    private static long autoIncrementHigh(Connection blue, TableId table, String column) throws SQLException {
+        try (PreparedStatement ps = blue.prepareStatement("SELECT t.AUTO_INCREMENT FROM information_schema.TABLES t JOIN"
+                + " information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME"
+                + " WHERE t.TABLE_SCHEMA = ? AND t.TABLE_NAME = ? AND c.COLUMN_NAME = ?"
+                + " AND c.EXTRA LIKE '%auto_increment%'")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.name());
+            ps.setString(3, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Math.max(0, rs.getLong(1) - 1) : 0;
+            }
+        }
     }
 
     private static String serialSequence(Connection c, TableId table, String column) throws SQLException {

@@ -3,6 +3,7 @@ package dev.bluegreen.cutover.coordinator;
 import dev.bluegreen.core.config.CutoverConfig;
 import dev.bluegreen.core.config.PipelineConfig;
 import dev.bluegreen.core.control.AppliedWatermark;
+import dev.bluegreen.core.dialect.Engine;
 import dev.bluegreen.core.event.Markers;
 import dev.bluegreen.cutover.parity.report.ParityRunStore;
 import dev.bluegreen.cutover.parity.sql.Reads;
@@ -74,7 +75,7 @@ final class Prechecks {
                     throw new IllegalStateException("no watermark applied in every partition yet: the sink has not"
                             + " caught up with streaming; wait for the snapshot to finish");
                 }
-                long lag = Reads.clockMs(b) - w.get().blueCommitMs();
+                long lag = Reads.clockMs(b, Engine.of(config.blue())) - w.get().blueCommitMs();
                 if (lag > cutover.maxLag().toMillis()) {
                     throw new IllegalStateException("lag " + lag + " ms is over cutover.max-lag-ms "
                             + cutover.maxLag().toMillis() + "; wait for the sink to catch up");
@@ -132,6 +133,10 @@ final class Prechecks {
             throw new IllegalStateException("cutover.application-role " + role + " is the pipeline's own database"
                     + " user; the application must use a role of its own (it is made read-only on blue)");
         }
+        if (Engine.of(config.blue()) == Engine.MARIADB) {
+            greenRoleExists(g, role);
+            return MariaDbPrivileges.check(b, role, config.blue().user());
+        }
         for (Connection c : List.of(b, g)) {
             try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
                 ps.setString(1, role);
@@ -152,6 +157,17 @@ final class Prechecks {
             }
         }
         return "application role " + role + " exists on both; the coordinator may revoke, alter the role and end sessions";
+    }
+
+    private static void greenRoleExists(Connection g, String role) throws SQLException {
+        try (PreparedStatement ps = g.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+            ps.setString(1, role);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("role " + role + " (cutover.application-role) does not exist on green");
+                }
+            }
+        }
     }
 
     private void check(List<String> problems, String name, StepLog.Body body) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.bluegreen.core.config.PipelineConfig;
 import dev.bluegreen.core.control.AppliedWatermark;
+import dev.bluegreen.core.dialect.Engine;
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ErrorCode;
 import dev.bluegreen.core.event.Row;
@@ -90,7 +91,7 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
             byTable.put(id, t);
         }
         this.decoder = new DebeziumEnvelopeDecoder(schemas);
-        this.verifier = new KeysVerifier(pipeline, requireNonNull(blue, "blue is null"), green, byTable,
+        this.verifier = new KeysVerifier(pipeline, requireNonNull(blue, "blue is null"), Engine.of(config.blue()), green, byTable,
                 new AppliedWatermark(green, config));
     }
 

@@ -1,6 +1,7 @@
 package dev.bluegreen.cutover.finalcheck;
 
 import dev.bluegreen.core.control.AppliedWatermark;
+import dev.bluegreen.core.dialect.Engine;
 import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ErrorCode;
 import dev.bluegreen.core.event.Row;
@@ -68,15 +69,17 @@ final class KeysVerifier {
     }
 
     private final String pipeline;
+    private final Engine blueEngine;
     private final DataSource blue;
     private final DataSource green;
     private final Map<TableId, ParityTable> tables;
     private final AppliedWatermark watermark;
     private ExecutorService readers;
 
-    KeysVerifier(String pipeline, DataSource blue, DataSource green, Map<TableId, ParityTable> tables,
+    KeysVerifier(String pipeline, DataSource blue, Engine blueEngine, DataSource green, Map<TableId, ParityTable> tables,
                  AppliedWatermark watermark) {
         this.pipeline = pipeline;
+        this.blueEngine = blueEngine;
         this.blue = blue;
         this.green = green;
         this.tables = Map.copyOf(tables);
@@ -104,7 +107,7 @@ final class KeysVerifier {
         for (TableId id : order) {
             ParityTable table = tables.get(id);
             checks.put(id, new KeyCheck(table.transform(), new BlueReader(table.blueSchema(),
-                    table.transform().blueKeyColumns()), table.transform().targets().stream().map(GreenReader::new)
+                    table.transform().blueKeyColumns(), blueEngine), table.transform().targets().stream().map(GreenReader::new)
                     .toList(), BATCH_KEYS));
         }
         List<List<KeyCheck.Result>> read = readAll(phase, order, checks, changed, total, deadline);

@@ -2,6 +2,7 @@ package dev.bluegreen.cutover.router;
 
 import dev.bluegreen.core.config.CutoverConfig;
 import dev.bluegreen.core.config.EndpointConfig;
+import dev.bluegreen.core.dialect.Engine;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -60,6 +61,7 @@ public final class DataSourceRouter implements Router {
     private final String pipeline;
     private final DataSource green;
     private final DataSource blue;
+    private final Engine blueEngine;
     private final String applicationRole;
     private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(
             new BasicThreadFactory.Builder().namingPattern("bluegreen-route-keepalive").daemon(true).build());
@@ -72,6 +74,15 @@ public final class DataSourceRouter implements Router {
 
     public DataSourceRouter(CutoverConfig.DataSourceRoute config, String pipeline, DataSource green, DataSource blue,
                             String applicationRole) {
+        this(config, pipeline, green, blue, Engine.POSTGRESQL, applicationRole);
+    }
+
+    /**
+     * @param blueEngine blue's engine, for the check of the application's busy sessions there
+     */
+    public DataSourceRouter(CutoverConfig.DataSourceRoute config, String pipeline, DataSource green, DataSource blue,
+                            Engine blueEngine, String applicationRole) {
+        this.blueEngine = blueEngine;
         this.config = config;
         this.pipeline = pipeline;
         this.green = green;
@@ -317,9 +328,19 @@ public final class DataSourceRouter implements Router {
         }
     }
 
+    /**
+     * The application role's blue sessions running a statement or holding a transaction open. MariaDB shows an open
+     * transaction's idle session as {@code Sleep}, so its sessions with an InnoDB transaction count too (the blue user
+     * needs PROCESS to see other users' sessions).
+     */
     private int busyApplicationSessions() {
-        try (Connection c = blue.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM"
-                + " pg_stat_activity WHERE usename = ? AND pid <> pg_backend_pid() AND state NOT IN ('idle')")) {
+        String sql = blueEngine == Engine.MARIADB
+                ? "SELECT count(*) FROM information_schema.PROCESSLIST p WHERE p.USER = ? AND p.ID <> CONNECTION_ID()"
+                        + " AND (p.COMMAND <> 'Sleep' OR p.ID IN (SELECT trx_mysql_thread_id FROM"
+                        + " information_schema.INNODB_TRX))"
+                : "SELECT count(*) FROM pg_stat_activity WHERE usename = ? AND pid <> pg_backend_pid()"
+                        + " AND state NOT IN ('idle')";
+        try (Connection c = blue.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, applicationRole);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -1,0 +1,320 @@
+package dev.bluegreen.cutover.coordinator;
+
+import dev.bluegreen.core.dialect.mariadb.MariaDbDialect;
+import dev.bluegreen.core.event.TableId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A MariaDB blue's freeze ({@link BlueFreeze}). MariaDB has no transactional DDL and no table lock that
+ * lives in a transaction, so the protocol differs from PostgreSQL's:
+ * <ul>
+ *   <li><b>locks</b>: {@code LOCK TABLES t READ} (reads go on, writers wait on the table's metadata lock),
+ *       one coordinator session per table. One {@code LOCK TABLES} over every table takes them in name order and
+ *       outranks the application in MariaDB's metadata-lock deadlock detection, so an application transaction
+ *       that writes them in another order is the deadlock victim (measured: error 1213 in the application). With
+ *       a session per table, the server sees no cycle: the coordinator's session gives up after a
+ *       {@value #LOCK_SLICE_MS} ms slice ({@code max_statement_time}), releases the others and retries with that
+ *       table first, as {@link PostgresFreeze} does, so the coordinator, never the application, yields. Each
+ *       lock session sets {@code wait_timeout} to the freeze budget plus {@value #IDLE_MARGIN_MS} ms (whole
+ *       seconds, rounded up): the server closes the idle session of a hung coordinator, and a dead
+ *       coordinator's sessions end with it, so blue takes writes again by itself (design property 6);</li>
+ *   <li><b>fence</b>: an autocommit update of {@code bluegreen.heartbeat}, and {@code @@gtid_binlog_pos} right
+ *       after it;</li>
+ *   <li><b>read-only</b>, only after the flip ({@link #readOnlyInsideFreeze()} is false: a REVOKE takes effect at
+ *       once and cannot be rolled back with the freeze): the application user's INSERT, UPDATE and DELETE
+ *       privileges on the captured tables' databases and on the tables themselves are revoked, for every
+ *       account of that user name; then its sessions are killed (a database-level REVOKE does not reach an
+ *       open session), writers queued behind the locks included, and only then are the locks released.
+ *       Accounts with global write privileges or roles are refused by the pre-checks.</li>
+ * </ul>
+ * Not thread-safe.
+ */
+final class MariaDbFreeze implements BlueFreeze {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MariaDbFreeze.class);
+    private static final MariaDbDialect D = MariaDbDialect.INSTANCE;
+
+    /** Longest wait for one table's lock in one attempt, ms (see the class comment). */
+    static final long LOCK_SLICE_MS = 100;
+    /** A lock session left idle this long past max-freeze-ms is closed by the server (rounded up to seconds). */
+    static final long IDLE_MARGIN_MS = 2_000;
+    /** MariaDB's error for a statement stopped by {@code max_statement_time}. */
+    private static final int STATEMENT_TIMEOUT = 1969;
+    /** MariaDB's lock wait timeout and deadlock errors. */
+    private static final int LOCK_WAIT_TIMEOUT = 1205;
+    private static final int DEADLOCK = 1213;
+    /** {@code KILL} of a session that already ended. */
+    private static final int UNKNOWN_THREAD = 1094;
+
+    private final List<Connection> lockSessions;
+    private final Connection admin;
+    private int locked;
+
+    /**
+     * @param lockSessions blue sessions used only for the locks, at least one per captured table (closed by
+     *     {@link #close})
+     * @param admin a blue connection, autocommit, holding no lock: the fence, the REVOKE and the KILLs
+     */
+    MariaDbFreeze(List<Connection> lockSessions, Connection admin) {
+        this.lockSessions = List.copyOf(lockSessions);
+        this.admin = admin;
+    }
+
+    /**
+     * Locks each table on its own session, in the order learned from earlier attempts.
+     *
+     * @throws SQLException error 1969 or 1205 naming the table when the locks were not granted within
+     *     {@code lockTimeout} (running transactions hold them); every lock taken is released first
+     * @throws IllegalArgumentException when there are more tables than lock sessions
+     */
+    @Override
+    public int lock(List<TableId> tables, Duration lockTimeout, Duration maxFreeze) throws SQLException {
+        if (tables.size() > lockSessions.size()) {
+            throw new IllegalArgumentException(tables.size() + " tables but " + lockSessions.size() + " lock sessions");
+        }
+        long deadline = System.nanoTime() + lockTimeout.toNanos();
+        long idleSeconds = (maxFreeze.toMillis() + IDLE_MARGIN_MS + 999) / 1000;
+        List<TableId> order = new ArrayList<>(tables);
+        for (int attempt = 1; ; attempt++) {
+            int at = -1;
+            try {
+                for (at = 0; at < order.size(); at++) {
+                    long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000); // one budget for all tables
+                    try (Statement st = lockSessions.get(at).createStatement()) {
+                        st.execute(String.format(Locale.ROOT, "SET SESSION wait_timeout = %d, max_statement_time = %.3f",
+                                idleSeconds, Math.min(left, LOCK_SLICE_MS) / 1000.0));
+                        locked = at + 1;
+                        st.execute("LOCK TABLES " + D.table(order.get(at)) + " READ");
+                    }
+                }
+                return attempt;
+            } catch (SQLException e) {
+                rollback();
+                int code = e.getErrorCode();
+                boolean retriable = code == STATEMENT_TIMEOUT || code == LOCK_WAIT_TIMEOUT || code == DEADLOCK;
+                if (!retriable || at < 0 || at >= order.size() || System.nanoTime() >= deadline) {
+                    throw new SQLException("locking blue table " + (at >= 0 && at < order.size() ? order.get(at) : "?")
+                            + ": " + e.getMessage(), e.getSQLState(), code, e);
+                }
+                LOG.info("freeze lock attempt {} waited {} ms for {} (a deadlock forming with an application"
+                        + " transaction, or a long transaction); retrying with it first", attempt, LOCK_SLICE_MS,
+                        order.get(at));
+                order.add(0, order.remove(at));
+            }
+        }
+    }
+
+    @Override
+    public String lockMode() {
+        return "READ";
+    }
+
+    /**
+     * @throws SQLException when blue fails or has no heartbeat row for the pipeline (no capture ran)
+     */
+    @Override
+    public Fence fence(String pipeline) throws SQLException {
+        try (PreparedStatement up = admin.prepareStatement("UPDATE bluegreen.heartbeat SET beat_at ="
+                + " CURRENT_TIMESTAMP(6), beats = beats + 1 WHERE pipeline = ?");
+             PreparedStatement read = admin.prepareStatement("SELECT beats, @@gtid_binlog_pos FROM bluegreen.heartbeat"
+                     + " WHERE pipeline = ?")) {
+            up.setString(1, pipeline);
+            if (up.executeUpdate() != 1) {
+                throw new SQLException("blue has no bluegreen.heartbeat row for pipeline " + pipeline
+                        + ": run the pipeline (bluegreen run) before cutting over", "55000");
+            }
+            // read after the commit: a heartbeat of capture's in between only makes the fence later, never earlier
+            read.setString(1, pipeline);
+            try (ResultSet rs = read.executeQuery()) {
+                rs.next();
+                return new Fence(rs.getLong(1), "gtid " + rs.getString(2));
+            }
+        }
+    }
+
+    @Override
+    public boolean readOnlyInsideFreeze() {
+        return false;
+    }
+
+    /**
+     * Revokes the user's INSERT, UPDATE and DELETE on the captured tables' databases and on the captured tables,
+     * for every account of that name (at once: MariaDB's GRANT statements are not transactional).
+     *
+     * @return the revokes, with the GRANT statements that undo them
+     */
+    @Override
+    public String makeReadOnly(String pipeline, String user, List<TableId> tables) throws SQLException {
+        Set<String> schemas = new TreeSet<>();
+        tables.forEach(t -> schemas.add(t.schema()));
+        // grant target (e.g. `shop`.* or `shop`.`orders`) and account to the privileges held there
+        Map<String, Set<String>> held = new LinkedHashMap<>();
+        try (PreparedStatement ps = admin.prepareStatement("SELECT GRANTEE, TABLE_SCHEMA, PRIVILEGE_TYPE FROM"
+                + " information_schema.SCHEMA_PRIVILEGES WHERE " + Accounts.GRANTEE_IS_USER
+                + " AND PRIVILEGE_TYPE IN ('INSERT', 'UPDATE', 'DELETE')")) {
+            Accounts.bindUser(ps, 1, user);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (schemas.contains(rs.getString(2))) {
+                        held.computeIfAbsent(D.quote(rs.getString(2)) + ".*\u0000" + rs.getString(1),
+                                k -> new TreeSet<>()).add(rs.getString(3));
+                    }
+                }
+            }
+        }
+        try (PreparedStatement ps = admin.prepareStatement("SELECT GRANTEE, TABLE_SCHEMA, TABLE_NAME, PRIVILEGE_TYPE"
+                + " FROM information_schema.TABLE_PRIVILEGES WHERE " + Accounts.GRANTEE_IS_USER
+                + " AND PRIVILEGE_TYPE IN ('INSERT', 'UPDATE', 'DELETE')")) {
+            Accounts.bindUser(ps, 1, user);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    TableId t = new TableId(rs.getString(2), rs.getString(3));
+                    if (tables.contains(t)) {
+                        held.computeIfAbsent(D.table(t) + "\u0000" + rs.getString(1), k -> new TreeSet<>())
+                                .add(rs.getString(4));
+                    }
+                }
+            }
+        }
+        StringJoiner undo = new StringJoiner("; ");
+        try (Statement st = admin.createStatement()) {
+            for (Map.Entry<String, Set<String>> e : held.entrySet()) {
+                String[] on = e.getKey().split("\u0000");
+                String privileges = String.join(", ", e.getValue());
+                st.execute("REVOKE " + privileges + " ON " + on[0] + " FROM " + on[1]);
+                undo.add("GRANT " + privileges + " ON " + on[0] + " TO " + on[1]);
+            }
+        }
+        return held.isEmpty() ? "the application user " + user + " holds no write privilege on the captured tables or"
+                + " their databases: nothing to revoke"
+                : held.size() + " write grant(s) of " + user + " revoked; to undo by hand: " + undo;
+    }
+
+    /**
+     * Kills every session of the user (any host), then waits at most {@code timeout} for them to go.
+     *
+     * @throws SQLException when blue refuses (the coordinator needs PROCESS and CONNECTION ADMIN, or SUPER)
+     */
+    @Override
+    public int endSessions(String user, Duration timeout) throws SQLException {
+        List<Long> ids = sessions(user);
+        try (Statement st = admin.createStatement()) {
+            for (long id : ids) {
+                try {
+                    st.execute("KILL CONNECTION " + id);
+                } catch (SQLException e) {
+                    if (e.getErrorCode() != UNKNOWN_THREAD) {
+                        throw e;
+                    }
+                }
+            }
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ids.isEmpty()) {
+            List<Long> left = sessions(user);
+            left.retainAll(ids);
+            if (left.isEmpty()) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                LOG.warn("{} session(s) of user {} still on blue {} ms after KILL; their writes are refused (privileges"
+                        + " revoked)", left.size(), user, timeout.toMillis());
+                break;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while waiting for killed sessions", e);
+            }
+        }
+        return ids.size();
+    }
+
+    private List<Long> sessions(String user) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (PreparedStatement ps = admin.prepareStatement("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ?"
+                + " AND ID <> CONNECTION_ID()")) {
+            ps.setString(1, user);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** Releases the locks ({@code UNLOCK TABLES} on every lock session). */
+    @Override
+    public void release() throws SQLException {
+        SQLException first = null;
+        for (int i = 0; i < locked; i++) {
+            try (Statement st = lockSessions.get(i).createStatement()) {
+                st.execute("UNLOCK TABLES");
+            } catch (SQLException e) {
+                first = first == null ? e : first;
+                closeQuietly(lockSessions.get(i)); // a closed session holds no lock
+            }
+        }
+        locked = 0;
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** As {@link #release}: nothing else changed on blue before the flip. Never throws. */
+    @Override
+    public void rollback() {
+        try {
+            release();
+        } catch (SQLException e) {
+            LOG.warn("unlocking blue failed ({}); the lock sessions were closed, which releases their locks",
+                    e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        rollback();
+        lockSessions.forEach(MariaDbFreeze::closeQuietly);
+        closeQuietly(admin);
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            LOG.debug("closing a blue session: {}", e.toString());
+        }
+    }
+
+    /** SQL for a MariaDB user's accounts in information_schema's privilege tables (GRANTEE {@code 'user'@'host'}). */
+    static final class Accounts {
+        /** True for every account of the bound user name, any host; binds the name twice. */
+        static final String GRANTEE_IS_USER = "LEFT(GRANTEE, CHAR_LENGTH(?) + 3) = CONCAT('''', ?, '''@')";
+
+        private Accounts() {
+        }
+
+        static void bindUser(PreparedStatement ps, int index, String user) throws SQLException {
+            ps.setString(index, user);
+            ps.setString(index + 1, user);
+        }
+    }
+}
