@@ -166,13 +166,23 @@ final class GreenSwitch {
      * {@code AUTO_INCREMENT}.
      */
     private static long autoIncrementHigh(Connection blue, TableId table, String column) throws SQLException {
-        try (PreparedStatement ps = blue.prepareStatement("SELECT t.AUTO_INCREMENT FROM information_schema.TABLES t JOIN"
-                + " information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME"
-                + " WHERE t.TABLE_SCHEMA = ? AND t.TABLE_NAME = ? AND c.COLUMN_NAME = ?"
-                + " AND c.EXTRA LIKE '%auto_increment%'")) {
+        // two lookups by constants: MariaDB answers each from one table's definition in under 1 ms, where a join of
+        // TABLES and COLUMNS opened every table of the server (75 ms on a near-empty one, inside the freeze)
+        try (PreparedStatement ps = blue.prepareStatement("SELECT 1 FROM information_schema.COLUMNS WHERE"
+                + " TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ? AND EXTRA LIKE '%auto_increment%'")) {
             ps.setString(1, table.schema());
             ps.setString(2, table.name());
             ps.setString(3, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return 0;
+                }
+            }
+        }
+        try (PreparedStatement ps = blue.prepareStatement("SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE"
+                + " TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.name());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Math.max(0, rs.getLong(1) - 1) : 0;
             }
