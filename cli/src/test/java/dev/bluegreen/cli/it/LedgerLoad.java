@@ -43,6 +43,7 @@ final class LedgerLoad implements AutoCloseable {
     private final AtomicLong maxLatencyMs = new AtomicLong();
     private final boolean balanceFirst;
     private final String blueSchema;
+    private long thinkMs = 5;
 
     LedgerLoad(Connections connections, int bluePort, int clients) {
         this(connections, bluePort, clients, false);
@@ -112,6 +113,16 @@ final class LedgerLoad implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets the pause between one client's transactions (default 5 ms), before {@link #start}.
+     *
+     * @param ms pause, ms
+     */
+    LedgerLoad thinkTime(long ms) {
+        this.thinkMs = ms;
+        return this;
+    }
+
     LedgerLoad start() {
         threads.forEach(Thread::start);
         return this;
@@ -177,7 +188,7 @@ final class LedgerLoad implements AutoCloseable {
                     closeQuietly(c);
                 }
             }
-            sleep(5);
+            sleep(thinkMs);
         }
         closeQuietly(held);
     }
