@@ -1,6 +1,7 @@
 package dev.bluegreen.cli.status;
 
 import dev.bluegreen.core.config.CutoverConfig;
+import dev.bluegreen.cutover.coordinator.CutoverStore;
 import java.time.Instant;
 import java.util.Locale;
 
@@ -27,10 +28,14 @@ final class NextStep {
             return died(c, s.cutoverConfig()) + " Then run bluegreen cutover " + cfg + " --dry-run (it marks run "
                     + c.run().id() + " failed), and cut over again when it passes.";
         }
-        String realOutcome = c == null ? null : c.run().dryRun() ? (c.lastReal() == null ? null : c.lastReal().outcome())
-                : c.run().outcome();
+        CutoverStore.Run real = c == null ? null : c.run().dryRun() ? c.lastReal() : c.run();
+        String realOutcome = real == null ? null : real.outcome();
         if ("flipped".equals(realOutcome)) {
-            return "nothing: the cutover is done, the application uses green and blue is read-only for it";
+            String message = real.message() == null ? "" : real.message();
+            int warning = message.indexOf("WARNING: ");
+            return warning < 0 ? "nothing: the cutover is done, the application uses green and blue is read-only for it"
+                    : "the cutover flipped (the application uses green) with a warning to act on: "
+                            + message.substring(warning + "WARNING: ".length());
         }
         String pipeline = pipeline(s, cfg);
         if (pipeline != null) {
@@ -115,9 +120,11 @@ final class NextStep {
                 return head + " Its locks on blue ended with its session, so blue takes writes again; nothing was"
                         + " flipped." + paused(cc);
             default:
-                return head + " It may have flipped the router: green's grants and sequences and blue's read-only"
-                        + " switch commit only together at release, so check the last step above. If it is not 'ok"
-                        + " release', make sure the application points at blue (" + where(cc) + ")." + paused(cc);
+                return head + " It may have flipped the router: green's grants and sequences commit at the release, and"
+                        + " blue's read-only switch with them (a PostgreSQL blue) or right after (a MariaDB blue), so check"
+                        + " the last steps above. If there is no 'ok release', make sure the application points at blue ("
+                        + where(cc) + "). If there is, but no 'ok blue.read-only' after it (MariaDB), the application"
+                        + " uses green while blue still takes its writes: revoke them on blue by hand." + paused(cc);
         }
     }
 

@@ -59,6 +59,22 @@ class NextStepTest {
     }
 
     @Test
+    void aFlipWithAWarningSaysWhatToActOn() {
+        CutoverSummary flipped = new CutoverSummary(run(7, false, "done", "flipped", 30.0, "the application now uses"
+                + " green; freeze window 30.0 ms; WARNING: blue could not be made read-only for app (denied); revoke"),
+                false, null, null, null, null, java.nio.file.Path.of("/w"));
+        StatusReport s = report(running(), verify("parity", true, 0, Duration.ofDays(3)), flipped, null, LOCK);
+        assertThat(NextStep.advise(s, NOW)).startsWith("the cutover flipped (the application uses green) with a warning")
+                .endsWith("blue could not be made read-only for app (denied); revoke");
+    }
+
+    @Test
+    void aCoordinatorThatDiedAfterTheReleaseOfAMariaDbBlueSendsTheEngineerToBluesGrants() {
+        assertThat(NextStep.died(cutover(run(8, false, "flip", null, null, null), false), LOCK))
+                .contains("no 'ok blue.read-only' after it (MariaDB)").contains("revoke them on blue by hand");
+    }
+
+    @Test
     void thePipelineComesBeforeTheVerify() {
         assertThat(NextStep.advise(report(new PipelineStatus("unknown", null, -1, -1, List.of()), null, null, null,
                 null), NOW)).isEqualTo("start the pipeline: bluegreen run --config pipeline.yaml");

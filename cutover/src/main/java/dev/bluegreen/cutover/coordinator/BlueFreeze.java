@@ -18,7 +18,7 @@ interface BlueFreeze extends AutoCloseable {
 
     /**
      * A written fence: the heartbeat counter value, and blue's log position right after it (PostgreSQL: the WAL
-     * LSN, e.g. {@code 0/3000A28}; MariaDB: {@code binlog file:offset}, with the GTID position).
+     * LSN, e.g. {@code 0/3000A28}; MariaDB: {@code gtid <@@gtid_binlog_pos>}, e.g. {@code gtid 0-1-5678}).
      */
     record Fence(long beats, String lsn) {
     }
@@ -34,6 +34,14 @@ interface BlueFreeze extends AutoCloseable {
 
     /** The lock mode named in reports, e.g. {@code EXCLUSIVE} or {@code READ}. */
     String lockMode();
+
+    /**
+     * Proves that the sessions holding the locks are still alive, one round trip each (a session ended by the
+     * server's idle timeout, a network drop or a KILL has let its locks go), and restarts their idle timers.
+     *
+     * @throws SQLException when a lock session is gone: blue may have taken writes since
+     */
+    void verifyHeld() throws SQLException;
 
     /**
      * Writes the fence: one more heartbeat on blue, committed at once, on a session that holds no lock.

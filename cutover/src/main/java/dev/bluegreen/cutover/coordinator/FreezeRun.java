@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -117,22 +118,36 @@ final class FreezeRun {
             try {
                 return new PostgresFreeze(lockSession, blue.getConnection());
             } catch (SQLException | RuntimeException e) {
-                lockSession.close();
+                try {
+                    lockSession.close();
+                } catch (SQLException closing) {
+                    e.addSuppressed(closing);
+                }
                 throw e;
             }
         }
         List<Connection> sessions = new ArrayList<>();
+        Properties login = new Properties();
+        login.setProperty("user", config.blue().user());
+        login.setProperty("password", config.blue().password());
+        login.setProperty("connectTimeout", "10000"); // ms, as the pools' connection timeout
         try {
             for (int i = 0; i < blueTables.size(); i++) {
-                sessions.add(DriverManager.getConnection(config.blue().jdbcUrl(), config.blue().user(),
-                        config.blue().password()));
+                sessions.add(DriverManager.getConnection(config.blue().jdbcUrl(), login));
             }
             return new MariaDbFreeze(sessions, blue.getConnection());
         } catch (SQLException | RuntimeException e) {
             for (Connection c : sessions) {
-                c.close();
+                try {
+                    c.close();
+                } catch (SQLException closing) {
+                    e.addSuppressed(closing);
+                }
             }
-            throw e;
+            throw new SQLException("opening " + blueTables.size() + " lock session(s) on blue failed after "
+                    + sessions.size() + ": " + e.getMessage() + " (the freeze holds one session per captured table;"
+                    + " check blue's max_connections and max_user_connections)", e instanceof SQLException s
+                    ? s.getSQLState() : null, e);
         }
     }
 
@@ -167,6 +182,12 @@ final class FreezeRun {
             }
             phase("flip");
             if (!log.step("flip", () -> {
+                try {
+                    freeze.verifyHeld(); // the last moment an abort still keeps the application on blue
+                } catch (SQLException e) {
+                    throw new SQLException("blue's freeze session was lost before the flip (" + StepLog.message(e)
+                            + "), so its locks no longer hold blue's writes; nothing was flipped", e.getSQLState(), e);
+                }
                 router.flip("green", config.green());
                 return router.describe() + " -> green " + config.green().host() + ":" + config.green().port() + "/"
                         + config.green().database();
@@ -344,11 +365,21 @@ final class FreezeRun {
             return "router resumed on green";
         });
         String[] warning = new String[1];
+        try {
+            freeze.verifyHeld();
+        } catch (SQLException e) {
+            // the flip outlasted the lock sessions' idle limit, or they were ended: blue was writable meanwhile
+            warning[0] = "blue's freeze session was lost during the flip (" + StepLog.message(e) + "): the application"
+                    + " may have written blue after the fence, and the pipeline carries such writes into green over its"
+                    + " newer rows there; stop the pipeline (bluegreen run) and compare with bluegreen verify";
+            LOG.error("{} - {}", config.name(), warning[0]);
+        }
         if (!freeze.readOnlyInsideFreeze() && !log.step("blue.read-only", () -> freeze.makeReadOnly(config.name(),
                 cutover.applicationRole(), blueTables))) {
-            warning[0] = "blue could not be made read-only for " + cutover.applicationRole() + " ("
-                    + log.last().detail() + "); the application points at green. Revoke its writes on blue by hand";
-            LOG.error("{} - {}", config.name(), warning[0]);
+            String w = "blue could not be made read-only for " + cutover.applicationRole() + " (" + log.last().detail()
+                    + "); the application points at green. Revoke its writes on blue by hand";
+            warning[0] = warning[0] == null ? w : warning[0] + "; " + w;
+            LOG.error("{} - {}", config.name(), w);
         }
         log.step("blue.end-sessions", () -> {
             int ended = freeze.endSessions(cutover.applicationRole(), TERMINATE_WAIT);
@@ -359,7 +390,7 @@ final class FreezeRun {
             try {
                 freeze.release();
             } catch (SQLException e) {
-                if (freeze.readOnlyInsideFreeze()) {
+                if (freeze.readOnlyInsideFreeze() && warning[0] == null) {
                     warning[0] = "blue's freeze transaction did not commit (" + StepLog.message(e) + "): its locks are"
                             + " gone but blue is NOT read-only; the application points at green. Revoke the"
                             + " application's writes on blue by hand";

@@ -9,13 +9,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.StringJoiner;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,16 +27,18 @@ import org.slf4j.LoggerFactory;
  *       {@value #LOCK_SLICE_MS} ms slice ({@code max_statement_time}), releases the others and retries with that
  *       table first, as {@link PostgresFreeze} does, so the coordinator, never the application, yields. Each
  *       lock session sets {@code wait_timeout} to the freeze budget plus {@value #IDLE_MARGIN_MS} ms (whole
- *       seconds, rounded up): the server closes the idle session of a hung coordinator, and a dead
+ *       seconds, rounded up; {@link #verifyHeld} restarts that clock): the server closes the idle session of a
+ *       hung coordinator, and a dead
  *       coordinator's sessions end with it, so blue takes writes again by itself (design property 6);</li>
  *   <li><b>fence</b>: an autocommit update of {@code bluegreen.heartbeat}, and {@code @@gtid_binlog_pos} right
  *       after it;</li>
  *   <li><b>read-only</b>, only after the flip ({@link #readOnlyInsideFreeze()} is false: a REVOKE takes effect at
- *       once and cannot be rolled back with the freeze): the application user's INSERT, UPDATE and DELETE
- *       privileges on the captured tables' databases and on the tables themselves are revoked, for every
- *       account of that user name; then its sessions are killed (a database-level REVOKE does not reach an
- *       open session), writers queued behind the locks included, and only then are the locks released.
- *       Accounts with global write privileges or roles are refused by the pre-checks.</li>
+ *       once and cannot be rolled back with the freeze): the application user's INSERT, UPDATE, DELETE and DROP
+ *       grants on the captured tables' databases and on the tables themselves are revoked, for every account of
+ *       that user name ({@link MariaDbGrants}); then its sessions are killed (a database-level REVOKE does not
+ *       reach an open session, and a writer queued behind the locks has passed its privilege check), and only
+ *       then are the locks released. What a revoke of the user's own cannot remove (global writes, roles,
+ *       wildcard, column or PUBLIC grants) is refused by the pre-checks.</li>
  * </ul>
  * Not thread-safe.
  */
@@ -76,10 +74,12 @@ final class MariaDbFreeze implements BlueFreeze {
     }
 
     /**
-     * Locks each table on its own session, in the order learned from earlier attempts.
+     * Locks each table on its own session, in the order learned from earlier attempts. Called once per freeze
+     * (a second call locks again from the first session on).
      *
-     * @throws SQLException error 1969 or 1205 naming the table when the locks were not granted within
-     *     {@code lockTimeout} (running transactions hold them); every lock taken is released first
+     * @throws SQLException naming the table, with MariaDB's error code: 1969 or 1205 when the locks were not granted
+     *     within {@code lockTimeout} (running transactions hold them), 1213 on a deadlock that went on until then,
+     *     any other code when blue refuses the lock (privileges); every lock taken is released first
      * @throws IllegalArgumentException when there are more tables than lock sessions
      */
     @Override
@@ -107,9 +107,16 @@ final class MariaDbFreeze implements BlueFreeze {
                 rollback();
                 int code = e.getErrorCode();
                 boolean retriable = code == STATEMENT_TIMEOUT || code == LOCK_WAIT_TIMEOUT || code == DEADLOCK;
-                if (!retriable || at < 0 || at >= order.size() || System.nanoTime() >= deadline) {
-                    throw new SQLException("locking blue table " + (at >= 0 && at < order.size() ? order.get(at) : "?")
-                            + ": " + e.getMessage(), e.getSQLState(), code, e);
+                String table = at >= 0 && at < order.size() ? order.get(at).toString() : "?";
+                if (!retriable) {
+                    throw new SQLException("locking blue table " + table + " failed: " + e.getMessage() + "; the blue"
+                            + " user needs LOCK TABLES and SELECT on it", e.getSQLState(), code, e);
+                }
+                if (at < 0 || at >= order.size() || System.nanoTime() >= deadline) {
+                    throw new SQLException("blue table " + table + " stayed in use by a transaction past the lock timeout"
+                            + " of " + lockTimeout.toMillis() + " ms (cutover.lock-timeout-ms); its holder is in"
+                            + " information_schema.INNODB_TRX and PROCESSLIST on blue (server said: " + e.getMessage()
+                            + ")", e.getSQLState(), code, e);
                 }
                 LOG.info("freeze lock attempt {} waited {} ms for {} (a deadlock forming with an application"
                         + " transaction, or a long transaction); retrying with it first", attempt, LOCK_SLICE_MS,
@@ -122,6 +129,16 @@ final class MariaDbFreeze implements BlueFreeze {
     @Override
     public String lockMode() {
         return "READ";
+    }
+
+    /** {@code DO 0} on every lock session: proves it is alive (so still locking) and restarts its idle timer. */
+    @Override
+    public void verifyHeld() throws SQLException {
+        for (int i = 0; i < locked; i++) {
+            try (Statement st = lockSessions.get(i).createStatement()) {
+                st.execute("DO 0");
+            }
+        }
     }
 
     /**
@@ -153,56 +170,33 @@ final class MariaDbFreeze implements BlueFreeze {
     }
 
     /**
-     * Revokes the user's INSERT, UPDATE and DELETE on the captured tables' databases and on the captured tables,
-     * for every account of that name (at once: MariaDB's GRANT statements are not transactional).
+     * Revokes the user's write grants on the captured tables and their databases ({@link MariaDbGrants#writeGrants}:
+     * INSERT, UPDATE, DELETE, DROP), for every account of that name, at once (MariaDB's GRANT statements are not
+     * transactional), then reads the grants again.
      *
      * @return the revokes, with the GRANT statements that undo them
+     * @throws SQLException when a REVOKE fails or a write grant is left afterwards
+     * @throws IllegalStateException when a grant cannot be revoked for the user alone (see {@link MariaDbGrants})
      */
     @Override
     public String makeReadOnly(String pipeline, String user, List<TableId> tables) throws SQLException {
-        Set<String> schemas = new TreeSet<>();
-        tables.forEach(t -> schemas.add(t.schema()));
-        // grant target (e.g. `shop`.* or `shop`.`orders`) and account to the privileges held there
-        Map<String, Set<String>> held = new LinkedHashMap<>();
-        try (PreparedStatement ps = admin.prepareStatement("SELECT GRANTEE, TABLE_SCHEMA, PRIVILEGE_TYPE FROM"
-                + " information_schema.SCHEMA_PRIVILEGES WHERE " + Accounts.GRANTEE_IS_USER
-                + " AND PRIVILEGE_TYPE IN ('INSERT', 'UPDATE', 'DELETE')")) {
-            Accounts.bindUser(ps, 1, user);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (schemas.contains(rs.getString(2))) {
-                        held.computeIfAbsent(D.quote(rs.getString(2)) + ".*\u0000" + rs.getString(1),
-                                k -> new TreeSet<>()).add(rs.getString(3));
-                    }
-                }
-            }
-        }
-        try (PreparedStatement ps = admin.prepareStatement("SELECT GRANTEE, TABLE_SCHEMA, TABLE_NAME, PRIVILEGE_TYPE"
-                + " FROM information_schema.TABLE_PRIVILEGES WHERE " + Accounts.GRANTEE_IS_USER
-                + " AND PRIVILEGE_TYPE IN ('INSERT', 'UPDATE', 'DELETE')")) {
-            Accounts.bindUser(ps, 1, user);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    TableId t = new TableId(rs.getString(2), rs.getString(3));
-                    if (tables.contains(t)) {
-                        held.computeIfAbsent(D.table(t) + "\u0000" + rs.getString(1), k -> new TreeSet<>())
-                                .add(rs.getString(4));
-                    }
-                }
-            }
-        }
+        List<MariaDbGrants.Grant> grants = MariaDbGrants.writeGrants(admin, user, tables);
         StringJoiner undo = new StringJoiner("; ");
         try (Statement st = admin.createStatement()) {
-            for (Map.Entry<String, Set<String>> e : held.entrySet()) {
-                String[] on = e.getKey().split("\u0000");
-                String privileges = String.join(", ", e.getValue());
-                st.execute("REVOKE " + privileges + " ON " + on[0] + " FROM " + on[1]);
-                undo.add("GRANT " + privileges + " ON " + on[0] + " TO " + on[1]);
+            for (MariaDbGrants.Grant g : grants) {
+                st.execute(g.revoke());
+                undo.add(g.undo());
             }
         }
-        return held.isEmpty() ? "the application user " + user + " holds no write privilege on the captured tables or"
+        List<MariaDbGrants.Grant> left = MariaDbGrants.writeGrants(admin, user, tables);
+        if (!left.isEmpty()) {
+            throw new SQLException("after the REVOKEs, " + user + " still holds " + left.stream()
+                    .map(g -> g.privileges() + " ON " + g.on()).toList() + " on blue; revoke them by hand"
+                    + (grants.isEmpty() ? "" : " (" + grants.size() + " grant(s) were revoked; to undo: " + undo + ")"));
+        }
+        return grants.isEmpty() ? "the application user " + user + " holds no write grant on the captured tables or"
                 + " their databases: nothing to revoke"
-                : held.size() + " write grant(s) of " + user + " revoked; to undo by hand: " + undo;
+                : grants.size() + " write grant(s) of " + user + " revoked; to undo by hand: " + undo;
     }
 
     /**
@@ -232,8 +226,10 @@ final class MariaDbFreeze implements BlueFreeze {
                 break;
             }
             if (System.nanoTime() > deadline) {
-                LOG.warn("{} session(s) of user {} still on blue {} ms after KILL; their writes are refused (privileges"
-                        + " revoked)", left.size(), user, timeout.toMillis());
+                LOG.warn("{} session(s) of user {} still on blue {} ms after KILL; a session that outlives its KILL may"
+                        + " still write (a writer queued behind the locks passed its privilege check, an open session"
+                        + " keeps its database privileges): look at information_schema.PROCESSLIST on blue",
+                        left.size(), user, timeout.toMillis());
                 break;
             }
             try {
@@ -248,8 +244,8 @@ final class MariaDbFreeze implements BlueFreeze {
 
     private List<Long> sessions(String user) throws SQLException {
         List<Long> ids = new ArrayList<>();
-        try (PreparedStatement ps = admin.prepareStatement("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ?"
-                + " AND ID <> CONNECTION_ID()")) {
+        try (PreparedStatement ps = admin.prepareStatement("SELECT ID FROM information_schema.PROCESSLIST WHERE"
+                + " BINARY USER = ? AND ID <> CONNECTION_ID()")) {
             ps.setString(1, user);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -301,20 +297,6 @@ final class MariaDbFreeze implements BlueFreeze {
             c.close();
         } catch (SQLException e) {
             LOG.debug("closing a blue session: {}", e.toString());
-        }
-    }
-
-    /** SQL for a MariaDB user's accounts in information_schema's privilege tables (GRANTEE {@code 'user'@'host'}). */
-    static final class Accounts {
-        /** True for every account of the bound user name, any host; binds the name twice. */
-        static final String GRANTEE_IS_USER = "LEFT(GRANTEE, CHAR_LENGTH(?) + 3) = CONCAT('''', ?, '''@')";
-
-        private Accounts() {
-        }
-
-        static void bindUser(PreparedStatement ps, int index, String user) throws SQLException {
-            ps.setString(index, user);
-            ps.setString(index + 1, user);
         }
     }
 }

@@ -192,6 +192,14 @@ final class PostgresFreeze implements BlueFreeze {
         return "EXCLUSIVE";
     }
 
+    /** {@code SELECT 1} in the freeze transaction (also ends its idle-in-transaction clock). */
+    @Override
+    public void verifyHeld() throws SQLException {
+        try (Statement st = lockSession.createStatement()) {
+            st.execute("SELECT 1");
+        }
+    }
+
     /**
      * Ends every session of the role in this database (writers queued behind the locks included), on the second
      * session: all signalled at once, then those pids polled until gone, at most {@code timeout}. Only once the
@@ -286,11 +294,12 @@ final class PostgresFreeze implements BlueFreeze {
     @Override
     public void close() {
         rollback();
-        try {
-            lockSession.close();
-            admin.close();
-        } catch (SQLException e) {
-            LOG.debug("closing blue sessions: {}", e.toString());
+        for (Connection c : List.of(lockSession, admin)) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.debug("closing a blue session: {}", e.toString());
+            }
         }
     }
 }

@@ -135,7 +135,8 @@ final class Prechecks {
         }
         if (Engine.of(config.blue()) == Engine.MARIADB) {
             greenRoleExists(g, role);
-            return MariaDbPrivileges.check(b, role, config.blue().user());
+            return MariaDbGrants.check(b, role, config.blue().user(), tables.stream().map(CutoverTable::blue)
+                    .distinct().toList());
         }
         for (Connection c : List.of(b, g)) {
             try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {

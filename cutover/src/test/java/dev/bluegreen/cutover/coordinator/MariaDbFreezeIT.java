@@ -8,6 +8,7 @@ import dev.bluegreen.testkit.LocalMariaDb;
 import dev.bluegreen.testkit.LocalMariaDbExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -102,7 +103,7 @@ class MariaDbFreezeIT {
                     throw new IllegalStateException(e);
                 }
             });
-            Thread.sleep(40); // the freeze holds ledger and waits for balance
+            awaitLockWait(); // the freeze holds ledger and waits for balance
             update(tx, "INSERT INTO ledger (client) VALUES (3)"); // waits for ledger until the freeze yields
             tx.commit();
             assertThat(attempts.get(5, TimeUnit.SECONDS)).as("the freeze retried in the learned order")
@@ -119,7 +120,7 @@ class MariaDbFreezeIT {
         try (MariaDbFreeze freeze = freeze(2)) {
             freeze.lock(tables(db), Duration.ofMillis(500), Duration.ofSeconds(1));
             String done = freeze.makeReadOnly("p", "app_" + db, tables(db));
-            String undo = "GRANT DELETE, INSERT, UPDATE ON `" + db + "`.* TO 'app_" + db + "'@'%'";
+            String undo = "GRANT INSERT, UPDATE, DELETE ON `" + db + "`.* TO 'app_" + db + "'@'%'";
             assertThat(done).contains("1 write grant(s)").contains(undo);
             assertThat(freeze.endSessions("app_" + db, Duration.ofSeconds(2))).isEqualTo(1);
             freeze.release();
@@ -129,6 +130,104 @@ class MariaDbFreezeIT {
                     .as("a new session may not write").hasMessageContaining("denied");
             server.mariaDb().execute(db, undo);
             assertThat(update(asApp(db), "INSERT INTO ledger (client) VALUES (7)")).as("the undo works").isEqualTo(1);
+        }
+    }
+
+    /** A writer queued behind the locks at the flip passed its privilege check: it is killed, and never commits. */
+    @Test
+    void aWriterQueuedBehindTheLocksIsKilledAndNeverCommits() throws Exception {
+        String db = setUp("queued");
+        try (MariaDbFreeze freeze = freeze(2)) {
+            freeze.lock(tables(db), Duration.ofMillis(500), Duration.ofSeconds(5));
+            Future<Integer> queued = app.submit(() -> update(asApp(db), "INSERT INTO ledger (client) VALUES (42)"));
+            awaitLockWait();
+            freeze.verifyHeld();
+            freeze.makeReadOnly("p", "app_" + db, tables(db));
+            assertThat(freeze.endSessions("app_" + db, Duration.ofSeconds(2))).isEqualTo(1);
+            freeze.release();
+            assertThatThrownBy(() -> queued.get(5, TimeUnit.SECONDS)).as("the queued writer failed")
+                    .hasCauseInstanceOf(SQLException.class);
+        }
+        try (Connection c = server.mariaDb().connect(db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM ledger WHERE client = 42")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("the queued write never reached blue").isZero();
+        }
+    }
+
+    /** A lock session ended behind the coordinator's back (KILL, network, idle timeout) is noticed. */
+    @Test
+    void aLostLockSessionIsNoticed() throws Exception {
+        String db = setUp("lost");
+        List<Connection> sessions = new ArrayList<>();
+        sessions.add(server.mariaDb().connect(""));
+        sessions.add(server.mariaDb().connect(""));
+        long victim;
+        try (Statement st = sessions.get(1).createStatement(); ResultSet rs = st.executeQuery("SELECT CONNECTION_ID()")) {
+            rs.next();
+            victim = rs.getLong(1);
+        }
+        try (MariaDbFreeze freeze = new MariaDbFreeze(sessions, server.mariaDb().connect(""))) {
+            freeze.lock(tables(db), Duration.ofMillis(500), Duration.ofSeconds(5));
+            freeze.verifyHeld();
+            server.mariaDb().execute("", "KILL CONNECTION " + victim);
+            assertThatThrownBy(freeze::verifyHeld).isInstanceOf(SQLException.class);
+        }
+    }
+
+    /** The grants a revoke of the user's own cannot remove are refused before the freeze, naming the fix. */
+    @Test
+    void thePreCheckRefusesGrantsARevokeCannotRemove() throws Exception {
+        String db = setUp("grants");
+        LocalMariaDb m = server.mariaDb();
+        String user = "app_" + db;
+        try (Connection c = m.connect("")) {
+            assertThat(MariaDbGrants.check(c, user, "root", tables(db))).contains("1 write grant(s)");
+            m.execute("", "GRANT UPDATE ON " + db + ".balance TO '" + user + "'@'%'");
+            assertThat(MariaDbGrants.writeGrants(c, user, tables(db))).extracting(MariaDbGrants.Grant::on)
+                    .containsExactly("`" + db + "`.*", "`" + db + "`.`balance`");
+            assertThatThrownBy(() -> MariaDbGrants.check(c, "APP_GRANTS", "root", tables(db)))
+                    .as("user names compare exactly").hasMessageContaining("no account of user APP_GRANTS");
+            assertThat(MariaDbGrants.writeGrants(c, "APP_GRANTS", tables(db))).isEmpty();
+        }
+        assertRefused(db, "GRANT INSERT ON *.* TO '" + user + "'@'%'", "REVOKE INSERT ON *.* FROM '" + user + "'@'%'",
+                "global write privileges");
+        assertRefused(db, "GRANT INSERT ON `gra%`.* TO '" + user + "'@'%'", "REVOKE INSERT ON `gra%`.* FROM '" + user
+                + "'@'%'", "wildcard grant ON `gra%`.*");
+        assertRefused(db, "GRANT UPDATE (total) ON " + db + ".balance TO '" + user + "'@'%'", "REVOKE UPDATE (total) ON "
+                + db + ".balance FROM '" + user + "'@'%'", "column-level [UPDATE]");
+        assertRefused(db, "GRANT INSERT ON " + db + ".* TO PUBLIC", "REVOKE INSERT ON " + db + ".* FROM PUBLIC",
+                "PUBLIC holds [INSERT]");
+        assertRefused(db, "CREATE ROLE IF NOT EXISTS writer_" + db + "; GRANT writer_" + db + " TO '" + user + "'@'%'",
+                "REVOKE writer_" + db + " FROM '" + user + "'@'%'", "holds role writer_" + db);
+    }
+
+    private void assertRefused(String db, String grant, String revoke, String message) throws Exception {
+        LocalMariaDb m = server.mariaDb();
+        m.execute("", grant);
+        try (Connection c = m.connect("")) {
+            assertThatThrownBy(() -> MariaDbGrants.check(c, "app_" + db, "root", tables(db))).as(grant)
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining(message);
+        } finally {
+            m.execute("", revoke);
+        }
+    }
+
+    /** Waits until a session waits for a table's metadata lock (the freeze's, or one behind it). */
+    private static void awaitLockWait() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try (Connection c = server.mariaDb().connect(""); Statement st = c.createStatement()) {
+            while (true) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM information_schema.PROCESSLIST WHERE STATE ="
+                        + " 'Waiting for table metadata lock'")) {
+                    rs.next();
+                    if (rs.getInt(1) > 0) {
+                        return;
+                    }
+                }
+                assertThat(System.nanoTime()).as("a session waits for a table lock").isLessThan(deadline);
+                Thread.sleep(5);
+            }
         }
     }
 

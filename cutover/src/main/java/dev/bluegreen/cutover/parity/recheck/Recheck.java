@@ -127,8 +127,7 @@ public final class Recheck {
         }
         try (Connection c = blue.getConnection()) {
             c.setAutoCommit(false);
-            check.blueReader().lockWaitTimeout(c, ms / 2);
-            List<Row> rows = check.blueReader().lockedByKeys(c, keys);
+            List<Row> rows = check.blueReader().lockedByKeys(c, keys, ms / 2);
             long lockedAt = Reads.clockMs(c, check.blueReader().engine());
             boolean reached = watermark.awaitPast(lockedAt, settings.lockedRecheckTimeout());
             List<Difference> out = new ArrayList<>(check.compare(green, Expectation.ofKeys(check.transform(), keys, rows)));

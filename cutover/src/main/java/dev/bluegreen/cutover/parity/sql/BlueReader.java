@@ -124,47 +124,45 @@ public final class BlueReader {
      */
     public BlueRead byKeys(DataSource blue, List<Row> keys) throws SQLException {
         return Reads.readOnly(blue, c -> {
-            List<Row> rows = byKeys(c, keys, "");
+            List<Row> rows = byKeys(c, keys, "", "");
             return new BlueRead(rows, Reads.clockMs(c, engine));
         });
     }
 
     /**
-     * Reads the rows of the given keys {@code FOR SHARE} on a connection whose transaction the caller
-     * holds open: until it ends, those rows cannot change. The caller bounds the transaction.
+     * Reads the rows of the given keys {@code FOR SHARE} (MariaDB: {@code LOCK IN SHARE MODE}) on a connection whose
+     * transaction the caller holds open: until it ends, those rows cannot change. The caller bounds the
+     * transaction. The wait for each row lock is bounded by {@code lockWaitMs}, for this read only: PostgreSQL's
+     * {@code SET LOCAL lock_timeout} (ends with the transaction), MariaDB's {@code SET STATEMENT
+     * innodb_lock_wait_timeout = N FOR} (whole seconds, rounded up, at least 1), so a pooled connection keeps its
+     * own settings.
      *
-     * @throws SQLException when blue fails (e.g. the lock timeout passes)
+     * @param lockWaitMs longest wait for a row lock, ms
+     * @throws SQLException when blue fails (e.g. the lock wait timeout passes)
      */
-    public List<Row> lockedByKeys(Connection c, List<Row> keys) throws SQLException {
-        return mariaDb ? byKeys(c, keys, MariaDbKeySql.orderBy(key) + " LOCK IN SHARE MODE")
-                : byKeys(c, keys, " ORDER BY " + KeySql.columns(key) + " FOR SHARE");
-    }
-
-    /**
-     * Limits how long the caller's open transaction on {@code c} waits for a row lock (ms): PostgreSQL's
-     * {@code lock_timeout}, MariaDB's {@code innodb_lock_wait_timeout} (whole seconds, at least 1).
-     *
-     * @throws SQLException when blue refuses
-     */
-    public void lockWaitTimeout(Connection c, long ms) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute(mariaDb ? "SET SESSION innodb_lock_wait_timeout = " + Math.max(1, (ms + 999) / 1000)
-                    : "SET LOCAL lock_timeout = '" + Math.max(1, ms) + "ms'");
+    public List<Row> lockedByKeys(Connection c, List<Row> keys, long lockWaitMs) throws SQLException {
+        if (mariaDb) {
+            return byKeys(c, keys, "SET STATEMENT innodb_lock_wait_timeout = " + Math.max(1, (lockWaitMs + 999) / 1000)
+                    + " FOR ", MariaDbKeySql.orderBy(key) + " LOCK IN SHARE MODE");
         }
+        try (Statement st = c.createStatement()) {
+            st.execute("SET LOCAL lock_timeout = '" + Math.max(1, lockWaitMs) + "ms'");
+        }
+        return byKeys(c, keys, "", " ORDER BY " + KeySql.columns(key) + " FOR SHARE");
     }
 
-    private List<Row> byKeys(Connection c, List<Row> keys, String tail) throws SQLException {
+    private List<Row> byKeys(Connection c, List<Row> keys, String head, String tail) throws SQLException {
         if (keys.isEmpty()) {
             return List.of();
         }
         if (mariaDb) {
-            try (PreparedStatement ps = c.prepareStatement(select + " WHERE " + MariaDbKeySql.inList(key, keys.size())
-                    + tail)) {
+            try (PreparedStatement ps = c.prepareStatement(head + select + " WHERE "
+                    + MariaDbKeySql.inList(key, keys.size()) + tail)) {
                 MariaDbKeySql.bindKeys(ps, 1, keys, key, types);
                 return Reads.rows(ps, columns, types, engine);
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(select + " WHERE " + KeySql.inList(key, types) + tail)) {
+        try (PreparedStatement ps = c.prepareStatement(head + select + " WHERE " + KeySql.inList(key, types) + tail)) {
             KeySql.bindKeyArrays(ps, 1, keys, key);
             return Reads.rows(ps, columns, types);
         }
