@@ -179,12 +179,9 @@ class MariaDbCutoverIT {
         try (Pipeline p = s.startPipeline()) {
             s.verify();
             String before = s.state();
-            LedgerLoad load = new LedgerLoad(held(blue().jdbcUrl(s.name), s.user), blue().port(), s.name, CLIENTS, false)
-                    .thinkTime(THINK_MS).start();
-            awaitAcks(load, 100);
+            LedgerLoad load = s.directLoad();
             Path log = work.resolve("coordinator.log");
-            Process child = childCutover(s.configFile(), s.reportDir(), log, "--skip-final-verify",
-                    "--hold-in-freeze-ms", "60000");
+            Process child = s.coordinatorHoldingTheFreeze(log, 60000);
             try {
                 awaitLine(log, "holding the freeze", child);
                 int frozen = load.ackCount();
@@ -218,12 +215,9 @@ class MariaDbCutoverIT {
         try (Pipeline p = s.startPipeline()) {
             s.verify();
             String before = s.state();
-            LedgerLoad load = new LedgerLoad(held(blue().jdbcUrl(s.name), s.user), blue().port(), s.name, CLIENTS, false)
-                    .thinkTime(THINK_MS).start();
-            awaitAcks(load, 100);
+            LedgerLoad load = s.directLoad();
             Path log = work.resolve("coordinator.log");
-            Process child = childCutover(s.configFile(), s.reportDir(), log, "--skip-final-verify",
-                    "--hold-in-freeze-ms", "1500");
+            Process child = s.coordinatorHoldingTheFreeze(log, 1500);
             try (Connection stall = green().connect(s.name)) {
                 awaitLine(log, "holding the freeze", child);
                 stall.setAutoCommit(false);
@@ -311,6 +305,20 @@ class MariaDbCutoverIT {
         Scenario commandRouter() {
             return set("ROUTER", "{ type: command, command: [/bin/sh, -c, 'env | grep BLUEGREEN_TARGET > "
                     + flipFlag() + "'] }");
+        }
+
+        /** The application writing blue straight (one connection per client), once it has 100 acknowledged writes. */
+        LedgerLoad directLoad() throws InterruptedException {
+            LedgerLoad load = new LedgerLoad(held(blue().jdbcUrl(name), user), blue().port(), name, CLIENTS, false)
+                    .thinkTime(THINK_MS).start();
+            awaitAcks(load, 100);
+            return load;
+        }
+
+        /** {@code bluegreen cutover} in a child JVM (so it can be killed), holding the freeze {@code holdMs}. */
+        Process coordinatorHoldingTheFreeze(Path log, long holdMs) throws Exception {
+            return childCutover(configFile(), reportDir(), log, "--skip-final-verify", "--hold-in-freeze-ms",
+                    Long.toString(holdMs));
         }
 
         Path flipFlag() {
