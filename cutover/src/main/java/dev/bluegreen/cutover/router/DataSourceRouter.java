@@ -335,7 +335,8 @@ public final class DataSourceRouter implements Router {
      */
     private int busyApplicationSessions() {
         String sql = blueEngine == Engine.MARIADB
-                ? "SELECT count(*) FROM information_schema.PROCESSLIST p WHERE p.USER = ? AND p.ID <> CONNECTION_ID()"
+                ? "SELECT count(*) FROM information_schema.PROCESSLIST p WHERE BINARY p.USER = ?"
+                        + " AND p.ID <> CONNECTION_ID()"
                         + " AND (p.COMMAND <> 'Sleep' OR p.ID IN (SELECT trx_mysql_thread_id FROM"
                         + " information_schema.INNODB_TRX))"
                 : "SELECT count(*) FROM pg_stat_activity WHERE usename = ? AND pid <> pg_backend_pid()"
