@@ -164,32 +164,36 @@ public final class StreamingBench {
     /** One S2 phase: lag and tps under load, memory throughout. */
     private void streaming(Contender c, String run, Path dir) throws Exception {
         c.start(run, dir);
-        Probe.warmUp(pair, c, 300);
-        if (warmupSeconds > 0) {
-            // untimed load first, for every contender alike: a freshly started JVM pipeline met the load
-            // cold, and its lag in the first seconds (4-5 s in the smoke) dominated a 20-s run's p99
-            pair.load(warmupSeconds, "pgbench-warmup-" + run + ".log");
-            StreamPair.Marker m = pair.mark("w_" + run);
-            pair.awaitMarker(m, pair.blueMaxHid() - 1, c, DRAIN_TIMEOUT_SECONDS);
-        }
+        // started now, its jstat processes (JVM starts) are up before the timed load; the window begins there
         MemorySampler sampler = MemorySampler.start(c);
         List<MemorySampler.Sample> samples;
         List<Double> lags;
         long unseen;
         StreamPair.PgbenchResult load;
         double drainMs;
-        try (Probe probe = Probe.start(pair, true)) {
-            load = pair.load(loadSeconds, "pgbench-" + run + ".log");
-            probe.stopWriting();
-            long hid = pair.blueMaxHid();
-            StreamPair.Marker m = pair.mark("m_" + run);
-            long t0 = System.nanoTime();
-            StreamPair.Caught caught = pair.awaitMarker(m, hid, c, DRAIN_TIMEOUT_SECONDS);
-            drainMs = (caught.doneNanos() - t0) / 1e6;
-            probe.awaitVisible(60);
-            lags = probe.lagsMs();
-            probe.writeCsv(dir.resolve("probes.csv"));
-            unseen = probe.unseen();
+        try {
+            Probe.warmUp(pair, c, 300);
+            if (warmupSeconds > 0) {
+                // untimed load first, for every contender alike: a freshly started JVM pipeline met the load
+                // cold, and its lag in the first seconds (4-5 s in the smoke) dominated a 20-s run's p99
+                pair.load(warmupSeconds, "pgbench-warmup-" + run + ".log");
+                StreamPair.Marker w = pair.mark("w_" + run);
+                pair.awaitMarker(w, pair.blueMaxHid() - 1, c, DRAIN_TIMEOUT_SECONDS);
+            }
+            sampler.window();
+            try (Probe probe = Probe.start(pair, true)) {
+                load = pair.load(loadSeconds, "pgbench-" + run + ".log");
+                probe.stopWriting();
+                long hid = pair.blueMaxHid();
+                StreamPair.Marker m = pair.mark("m_" + run);
+                long t0 = System.nanoTime();
+                StreamPair.Caught caught = pair.awaitMarker(m, hid, c, DRAIN_TIMEOUT_SECONDS);
+                drainMs = (caught.doneNanos() - t0) / 1e6;
+                probe.awaitVisible(60);
+                lags = probe.lagsMs();
+                probe.writeCsv(dir.resolve("probes.csv"));
+                unseen = probe.unseen();
+            }
         } finally {
             samples = sampler.stop();
         }
