@@ -119,12 +119,17 @@ final class NextStep {
             case "final-check":
                 return head + " Its locks on blue ended with its session, so blue takes writes again; nothing was"
                         + " flipped." + paused(cc);
+            case "released":
+                return head + " It had flipped and released the router: the application uses green. Blue's last steps"
+                        + " may not have run, so blue may still take the application's writes (a PostgreSQL blue's freeze"
+                        + " transaction rolled back with the session; a MariaDB blue's REVOKE may not have run): check"
+                        + " that blue refuses them, else revoke them by hand (README, \"Cutover\").";
             default:
-                return head + " It may have flipped the router: green's grants and sequences commit at the release, and"
-                        + " blue's read-only switch with them (a PostgreSQL blue) or right after (a MariaDB blue), so check"
-                        + " the last steps above. If there is no 'ok release', make sure the application points at blue ("
-                        + where(cc) + "). If there is, but no 'ok blue.read-only' after it (MariaDB), the application"
-                        + " uses green while blue still takes its writes: revoke them on blue by hand." + paused(cc);
+                return head + " It died at the flip, before releasing the router, which may already point at green:"
+                        + " look where the application points (" + where(cc) + "). At green: the cutover happened, so"
+                        + " make blue refuse the application's writes by hand (its freeze ended with the session). At"
+                        + " blue: nothing routes to green, but green's writes were already granted to the application"
+                        + " role: revoke them there." + paused(cc);
         }
     }
 

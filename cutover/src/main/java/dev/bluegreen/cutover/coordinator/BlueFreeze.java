@@ -10,8 +10,10 @@ import java.util.List;
  * ({@link PostgresFreeze}, {@link MariaDbFreeze}). The locks are held by sessions of the coordinator only, so
  * that if the coordinator dies its sessions end, the locks go and blue takes writes again by itself (design
  * property 6). {@link FreezeRun} calls, in this order: {@link #lock}, {@link #fence}, {@link #makeReadOnly}
- * (beside the drain when {@link #readOnlyInsideFreeze()}, else after the flip), {@link #endSessions} (only
- * once the run will flip), then {@link #release} or, on an abort, {@link #rollback}. Not thread-safe: one call
+ * beside the drain when {@link #readOnlyInsideFreeze()}, {@link #verifyHeld} right before the flip (a failure
+ * aborts) and right after it (a failure is a warning), {@link #makeReadOnly} there when not
+ * {@link #readOnlyInsideFreeze()}, {@link #endSessions} (only once the run flipped), then {@link #release} or, on
+ * an abort, {@link #rollback}. Not thread-safe: one call
  * at a time, except that {@link #makeReadOnly} may run beside the drain when {@link #readOnlyInsideFreeze()}.
  */
 interface BlueFreeze extends AutoCloseable {

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *           role. Green is writable from here, but nothing routes there yet;</li>
  *     </ul>
  *     (S5 benchmark: run one after the other, these steps made about 150 of the 219 ms median window);</li>
- *   <li>{@code flip}: the router points at green. The point of no return: from here on the run rolls
+ *   <li>{@code flip}: first the lock sessions are proven alive ({@link BlueFreeze#verifyHeld}; a session the server
+ *       ended has let its locks go: abort), then the router points at green. The point of no return: from here on the run rolls
  *       forward, since the application may write to green;</li>
  *   <li>{@code release}: the router resumes, on green: the freeze window ends here. Then, blue's tables still
  *       locked, {@code blue.end-sessions} ends the application role's blue sessions (writers queued behind the
@@ -353,10 +354,11 @@ final class FreezeRun {
     }
 
     /**
-     * After the flip: the router resumes (the application's writes go on, to green: the end of the freeze window),
-     * then, with blue's tables still locked, the application's blue sessions are ended and blue's freeze
-     * transaction commits (locks released, blue read-only). Returns a warning when blue could not be made
-     * read-only.
+     * After the flip: the router resumes (the application's writes go on, to green: the end of the freeze window)
+     * and the phase {@code released} is recorded; then, with blue's tables still locked, the lock sessions are proven
+     * alive again, a MariaDB blue is made read-only, the application's blue sessions are ended and blue's freeze
+     * transaction commits (locks released, blue read-only). Never throws: it rolls forward. Returns a warning when
+     * the locks were lost during the flip or blue could not be made read-only, else null.
      */
     private String release(BlueFreeze freeze) {
         log.step("release", () -> {
@@ -364,10 +366,11 @@ final class FreezeRun {
             windowMs = StepLog.ms(freezeStart);
             return "router resumed on green";
         });
+        phase("released"); // status: the application uses green from here, whatever blue's steps below do
         String[] warning = new String[1];
         try {
             freeze.verifyHeld();
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             // the flip outlasted the lock sessions' idle limit, or they were ended: blue was writable meanwhile
             warning[0] = "blue's freeze session was lost during the flip (" + StepLog.message(e) + "): the application"
                     + " may have written blue after the fence, and the pipeline carries such writes into green over its"
@@ -390,11 +393,13 @@ final class FreezeRun {
             try {
                 freeze.release();
             } catch (SQLException e) {
-                if (freeze.readOnlyInsideFreeze() && warning[0] == null) {
-                    warning[0] = "blue's freeze transaction did not commit (" + StepLog.message(e) + "): its locks are"
+                if (freeze.readOnlyInsideFreeze()) {
+                    String w = "blue's freeze transaction did not commit (" + StepLog.message(e) + "): its locks are"
                             + " gone but blue is NOT read-only; the application points at green. Revoke the"
                             + " application's writes on blue by hand";
-                    LOG.error("{} - {}", config.name(), warning[0]);
+                    warning[0] = warning[0] == null ? w : warning[0] + "; " + w;
+                    LOG.error("{} - {}", config.name(), w);
+                    return w;
                 } else {
                     // the lock sessions were closed, which releases their locks; the revokes are already in force
                     return "UNLOCK TABLES failed (" + StepLog.message(e) + "); the lock sessions were closed instead";

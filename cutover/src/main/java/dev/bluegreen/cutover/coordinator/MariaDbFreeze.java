@@ -61,6 +61,8 @@ final class MariaDbFreeze implements BlueFreeze {
 
     private final List<Connection> lockSessions;
     private final Connection admin;
+    /** Server session id of each lock session when it took its lock. */
+    private final long[] lockedBy;
     private int locked;
 
     /**
@@ -71,6 +73,7 @@ final class MariaDbFreeze implements BlueFreeze {
     MariaDbFreeze(List<Connection> lockSessions, Connection admin) {
         this.lockSessions = List.copyOf(lockSessions);
         this.admin = admin;
+        this.lockedBy = new long[lockSessions.size()];
     }
 
     /**
@@ -100,6 +103,7 @@ final class MariaDbFreeze implements BlueFreeze {
                                 idleSeconds, Math.min(left, LOCK_SLICE_MS) / 1000.0));
                         locked = at + 1;
                         st.execute("LOCK TABLES " + D.table(order.get(at)) + " READ");
+                        lockedBy[at] = connectionId(lockSessions.get(at));
                     }
                 }
                 return attempt;
@@ -109,8 +113,10 @@ final class MariaDbFreeze implements BlueFreeze {
                 boolean retriable = code == STATEMENT_TIMEOUT || code == LOCK_WAIT_TIMEOUT || code == DEADLOCK;
                 String table = at >= 0 && at < order.size() ? order.get(at).toString() : "?";
                 if (!retriable) {
-                    throw new SQLException("locking blue table " + table + " failed: " + e.getMessage() + "; the blue"
-                            + " user needs LOCK TABLES and SELECT on it", e.getSQLState(), code, e);
+                    boolean denied = code == 1044 || code == 1142; // access denied to the database / the table
+                    throw new SQLException("locking blue table " + table + " failed: " + e.getMessage()
+                            + (denied ? "; the blue user needs LOCK TABLES and SELECT on it" : ""), e.getSQLState(), code,
+                            e);
                 }
                 if (at < 0 || at >= order.size() || System.nanoTime() >= deadline) {
                     throw new SQLException("blue table " + table + " stayed in use by a transaction past the lock timeout"
@@ -131,13 +137,26 @@ final class MariaDbFreeze implements BlueFreeze {
         return "READ";
     }
 
-    /** {@code DO 0} on every lock session: proves it is alive (so still locking) and restarts its idle timer. */
+    /**
+     * {@code SELECT CONNECTION_ID()} on every lock session: proves it is alive and still the session that took the
+     * lock (a driver in a failover mode reconnects silently, to a session holding nothing), and restarts its idle
+     * timer.
+     */
     @Override
     public void verifyHeld() throws SQLException {
         for (int i = 0; i < locked; i++) {
-            try (Statement st = lockSessions.get(i).createStatement()) {
-                st.execute("DO 0");
+            long id = connectionId(lockSessions.get(i));
+            if (id != lockedBy[i]) {
+                throw new SQLException("lock session " + (i + 1) + " is now server session " + id + ", not " + lockedBy[i]
+                        + " that took its lock: the driver reconnected, the lock is gone", "08003");
             }
+        }
+    }
+
+    private static long connectionId(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT CONNECTION_ID()")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
@@ -180,7 +199,9 @@ final class MariaDbFreeze implements BlueFreeze {
      */
     @Override
     public String makeReadOnly(String pipeline, String user, List<TableId> tables) throws SQLException {
-        List<MariaDbGrants.Grant> grants = MariaDbGrants.writeGrants(admin, user, tables);
+        // what cannot be revoked (grants changed since the pre-check) is reported below, after what can be is
+        MariaDbGrants.Found found = MariaDbGrants.read(admin, user, tables);
+        List<MariaDbGrants.Grant> grants = found.grants();
         StringJoiner undo = new StringJoiner("; ");
         try (Statement st = admin.createStatement()) {
             for (MariaDbGrants.Grant g : grants) {
@@ -188,7 +209,12 @@ final class MariaDbFreeze implements BlueFreeze {
                 undo.add(g.undo());
             }
         }
-        List<MariaDbGrants.Grant> left = MariaDbGrants.writeGrants(admin, user, tables);
+        if (!found.problems().isEmpty()) {
+            throw new SQLException("blue still lets " + user + " write: " + String.join("; ", found.problems())
+                    + (grants.isEmpty() ? "" : " (" + grants.size() + " other grant(s) were revoked; to undo: " + undo
+                    + ")"));
+        }
+        List<MariaDbGrants.Grant> left = MariaDbGrants.read(admin, user, tables).grants();
         if (!left.isEmpty()) {
             throw new SQLException("after the REVOKEs, " + user + " still holds " + left.stream()
                     .map(g -> g.privileges() + " ON " + g.on()).toList() + " on blue; revoke them by hand"

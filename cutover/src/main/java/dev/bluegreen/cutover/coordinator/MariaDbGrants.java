@@ -17,8 +17,8 @@ import java.util.TreeSet;
  * The application user's write privileges on a MariaDB blue's captured tables, read from the grant tables
  * ({@code mysql.db}, {@code mysql.tables_priv}; the blue user needs SELECT on the {@code mysql} database), and the
  * pre-check of what the cutover needs there. A write privilege here is INSERT, UPDATE, DELETE or DROP (TRUNCATE
- * needs DROP). User names compare exactly ({@code BINARY}: the grant tables' collations would let {@code app}
- * match {@code APP}). Stateless.
+ * needs DROP). User names compare exactly ({@code BINARY}; the grant tables' User columns are binary already,
+ * information_schema's are not). Stateless.
  */
 final class MariaDbGrants {
 
@@ -49,22 +49,39 @@ final class MariaDbGrants {
     }
 
     /**
+     * What {@link #read} found: the grants a revoke of the user's own removes, and the ones it cannot (each a
+     * sentence naming the grant and the fix).
+     */
+    record Found(List<Grant> grants, List<String> problems) {
+    }
+
+    /**
      * The write grants a revoke must remove so that {@code user} (every host) cannot write the captured tables:
      * database-level grants whose name is the captured database, and table-level grants on the captured tables.
      *
      * @throws IllegalStateException for a grant a revoke of the user's own cannot remove without touching more than
-     *     the captured databases or other users: a database wildcard ({@code shop%}) covering a captured database,
-     *     a column-level write grant, a write grant to PUBLIC
+     *     the captured databases or other users: a database wildcard ({@code shop%}, or a {@code _} that matches
+     *     another database too) covering a captured database, a column-level write grant, a write grant to PUBLIC
      * @throws SQLException when the grant tables cannot be read
      */
     static List<Grant> writeGrants(Connection blue, String user, List<TableId> tables) throws SQLException {
+        Found found = read(blue, user, tables);
+        if (!found.problems().isEmpty()) {
+            throw new IllegalStateException(String.join("; ", found.problems()));
+        }
+        return found.grants();
+    }
+
+    /** As {@link #writeGrants}, collecting what cannot be revoked instead of throwing. */
+    static Found read(Connection blue, String user, List<TableId> tables) throws SQLException {
         List<Grant> out = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
         Set<String> schemas = new TreeSet<>();
         tables.forEach(t -> schemas.add(t.schema()));
         for (String schema : schemas) {
             try (PreparedStatement ps = blue.prepareStatement("SELECT User, Host, Db, Insert_priv, Update_priv,"
-                    + " Delete_priv, Drop_priv FROM mysql.db WHERE (BINARY User = ? OR BINARY User = '" + PUBLIC + "')"
-                    + " AND ? LIKE Db")) {
+                    + " Delete_priv, Drop_priv FROM mysql.db WHERE (BINARY User = ? OR (BINARY User = '" + PUBLIC + "'"
+                    + " AND Host = '')) AND ? LIKE Db")) {
                 ps.setString(1, user);
                 ps.setString(2, schema);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -79,12 +96,18 @@ final class MariaDbGrants {
                             continue;
                         }
                         String db = rs.getString(3);
-                        refusePublic(rs.getString(1), privileges + " ON " + db + ".*");
-                        if (!db.equals(schema) && !db.replace("\\_", "_").replace("\\%", "%").equals(schema)) {
-                            throw new IllegalStateException("user " + user + " writes the captured database " + schema
-                                    + " through the wildcard grant ON `" + db + "`.* (" + privileges + "); revoking it"
-                                    + " would also revoke it on every other database it matches: grant the user its"
-                                    + " writes on " + schema + ".* by name instead");
+                        if (isPublic(rs.getString(1), rs.getString(2))) {
+                            problems.add(publicProblem(privileges + " ON " + db + ".*"));
+                            continue;
+                        }
+                        List<String> others = otherMatches(blue, db, schema);
+                        if (!others.isEmpty()) {
+                            problems.add("user " + user + " writes the captured database " + schema + " through the"
+                                    + " wildcard grant ON `" + db + "`.* (" + privileges + "), which also matches "
+                                    + others + "; revoking it would revoke those too: grant the user its writes on "
+                                    + schema + ".* by name (an `_` in a database name is a wildcard unless escaped"
+                                    + " as `\\_`)");
+                            continue;
                         }
                         out.add(new Grant(rs.getString(1), rs.getString(2), D.quote(db) + ".*", privileges));
                     }
@@ -93,8 +116,8 @@ final class MariaDbGrants {
         }
         for (TableId t : tables) {
             try (PreparedStatement ps = blue.prepareStatement("SELECT User, Host, Table_priv, Column_priv FROM"
-                    + " mysql.tables_priv WHERE (BINARY User = ? OR BINARY User = '" + PUBLIC + "') AND BINARY Db = ?"
-                    + " AND BINARY Table_name = ?")) {
+                    + " mysql.tables_priv WHERE (BINARY User = ? OR (BINARY User = '" + PUBLIC + "' AND Host = ''))"
+                    + " AND BINARY Db = ? AND BINARY Table_name = ?")) {
                 ps.setString(1, user);
                 ps.setString(2, t.schema());
                 ps.setString(3, t.name());
@@ -102,28 +125,51 @@ final class MariaDbGrants {
                     while (rs.next()) {
                         Set<String> privileges = writesIn(rs.getString(3));
                         Set<String> columns = writesIn(rs.getString(4));
+                        boolean pub = isPublic(rs.getString(1), rs.getString(2));
                         if (!columns.isEmpty()) {
-                            throw new IllegalStateException(rs.getString(1) + " holds column-level " + columns + " on"
-                                    + " blue " + t + "; the cutover revokes table and database grants only: grant the"
-                                    + " writes on the whole table, or revoke the column grants");
+                            problems.add(rs.getString(1) + " holds column-level " + columns + " on blue " + t + "; the"
+                                    + " cutover revokes table and database grants only: grant the writes on the whole"
+                                    + " table, or revoke the column grants");
                         }
-                        if (!privileges.isEmpty()) {
-                            refusePublic(rs.getString(1), privileges + " ON " + t);
+                        if (!privileges.isEmpty() && pub) {
+                            problems.add(publicProblem(privileges + " ON " + t));
+                        } else if (!privileges.isEmpty()) {
                             out.add(new Grant(rs.getString(1), rs.getString(2), D.table(t), privileges));
                         }
                     }
                 }
             }
         }
-        return out;
+        return new Found(out, problems);
     }
 
-    private static void refusePublic(String grantee, String what) {
-        if (PUBLIC.equals(grantee)) {
-            throw new IllegalStateException("PUBLIC holds " + what + " on blue, so every account may write the"
-                    + " captured tables and a revoke from the application user would not stop it: REVOKE it from PUBLIC"
-                    + " and grant the application user its own");
+    /** MariaDB 10.11's PUBLIC role: user PUBLIC with an empty host (an account named PUBLIC has a host). */
+    private static boolean isPublic(String user, String host) {
+        return PUBLIC.equals(user) && (host == null || host.isEmpty());
+    }
+
+    private static String publicProblem(String what) {
+        return "PUBLIC holds " + what + " on blue, so every account may write the captured tables and a revoke from the"
+                + " application user would not stop it: REVOKE it from PUBLIC and grant the application user its own";
+    }
+
+    /** Databases other than {@code schema} that the grant pattern {@code db} also matches. */
+    private static List<String> otherMatches(Connection blue, String db, String schema) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = blue.prepareStatement("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE"
+                + " SCHEMA_NAME LIKE ? AND BINARY SCHEMA_NAME <> ? ORDER BY 1 LIMIT 5")) {
+            ps.setString(1, db);
+            ps.setString(2, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
         }
+        if (out.isEmpty() && db.replace("\\_", "").replace("\\%", "").contains("%")) {
+            out.add("every database created later whose name it matches");
+        }
+        return out;
     }
 
     /** The write privileges in a grant table's SET column ({@code Select,Insert,Update}). */

@@ -8,6 +8,7 @@ import dev.bluegreen.testkit.LocalMariaDb;
 import dev.bluegreen.testkit.LocalMariaDbExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -103,7 +104,7 @@ class MariaDbFreezeIT {
                     throw new IllegalStateException(e);
                 }
             });
-            awaitLockWait(); // the freeze holds ledger and waits for balance
+            awaitLockWait(db); // the freeze holds ledger and waits for balance
             update(tx, "INSERT INTO ledger (client) VALUES (3)"); // waits for ledger until the freeze yields
             tx.commit();
             assertThat(attempts.get(5, TimeUnit.SECONDS)).as("the freeze retried in the learned order")
@@ -140,7 +141,7 @@ class MariaDbFreezeIT {
         try (MariaDbFreeze freeze = freeze(2)) {
             freeze.lock(tables(db), Duration.ofMillis(500), Duration.ofSeconds(5));
             Future<Integer> queued = app.submit(() -> update(asApp(db), "INSERT INTO ledger (client) VALUES (42)"));
-            awaitLockWait();
+            awaitLockWait(db);
             freeze.verifyHeld();
             freeze.makeReadOnly("p", "app_" + db, tables(db));
             assertThat(freeze.endSessions("app_" + db, Duration.ofSeconds(2))).isEqualTo(1);
@@ -194,6 +195,9 @@ class MariaDbFreezeIT {
                 "global write privileges");
         assertRefused(db, "GRANT INSERT ON `gra%`.* TO '" + user + "'@'%'", "REVOKE INSERT ON `gra%`.* FROM '" + user
                 + "'@'%'", "wildcard grant ON `gra%`.*");
+        m.execute("", "CREATE DATABASE IF NOT EXISTS grxnts");
+        assertRefused(db, "GRANT INSERT ON `gr_nts`.* TO '" + user + "'@'%'", "REVOKE INSERT ON `gr_nts`.* FROM '" + user
+                + "'@'%'", "which also matches [grxnts]");
         assertRefused(db, "GRANT UPDATE (total) ON " + db + ".balance TO '" + user + "'@'%'", "REVOKE UPDATE (total) ON "
                 + db + ".balance FROM '" + user + "'@'%'", "column-level [UPDATE]");
         assertRefused(db, "GRANT INSERT ON " + db + ".* TO PUBLIC", "REVOKE INSERT ON " + db + ".* FROM PUBLIC",
@@ -213,13 +217,19 @@ class MariaDbFreezeIT {
         }
     }
 
-    /** Waits until a session waits for a table's metadata lock (the freeze's, or one behind it). */
-    private static void awaitLockWait() throws Exception {
+    /**
+     * Waits until a session waits for a metadata lock on a table of {@code db} (the freeze's lock sessions name the
+     * database in their statement, the application's sessions are in it).
+     */
+    private static void awaitLockWait(String db) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        try (Connection c = server.mariaDb().connect(""); Statement st = c.createStatement()) {
+        try (Connection c = server.mariaDb().connect(""); PreparedStatement ps = c.prepareStatement("SELECT count(*)"
+                + " FROM information_schema.PROCESSLIST WHERE STATE = 'Waiting for table metadata lock' AND (DB = ?"
+                + " OR INFO LIKE ?)")) {
+            ps.setString(1, db);
+            ps.setString(2, "%`" + db + "`%");
             while (true) {
-                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM information_schema.PROCESSLIST WHERE STATE ="
-                        + " 'Waiting for table metadata lock'")) {
+                try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     if (rs.getInt(1) > 0) {
                         return;

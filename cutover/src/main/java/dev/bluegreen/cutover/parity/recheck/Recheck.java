@@ -101,7 +101,10 @@ public final class Recheck {
             try {
                 return locked(left);
             } catch (SQLException e) {
-                if (!"55P03".equals(e.getSQLState()) && !"40P01".equals(e.getSQLState())) {
+                // PostgreSQL's lock_timeout / deadlock (SQLState), MariaDB's lock wait timeout / deadlock (error code)
+                boolean gaveWay = "55P03".equals(e.getSQLState()) || "40P01".equals(e.getSQLState())
+                        || e.getErrorCode() == 1205 || e.getErrorCode() == 1213;
+                if (!gaveWay) {
                     throw e;
                 }
                 // lock timeout, or a deadlock with application transactions that the server broke by

@@ -134,16 +134,17 @@ public final class BlueReader {
      * transaction the caller holds open: until it ends, those rows cannot change. The caller bounds the
      * transaction. The wait for each row lock is bounded by {@code lockWaitMs}, for this read only: PostgreSQL's
      * {@code SET LOCAL lock_timeout} (ends with the transaction), MariaDB's {@code SET STATEMENT
-     * innodb_lock_wait_timeout = N FOR} (whole seconds, rounded up, at least 1), so a pooled connection keeps its
-     * own settings.
+     * innodb_lock_wait_timeout = N, lock_wait_timeout = N FOR} (row and metadata locks; whole seconds, rounded up, at
+     * least 1), so a pooled connection keeps its own settings.
      *
      * @param lockWaitMs longest wait for a row lock, ms
      * @throws SQLException when blue fails (e.g. the lock wait timeout passes)
      */
     public List<Row> lockedByKeys(Connection c, List<Row> keys, long lockWaitMs) throws SQLException {
         if (mariaDb) {
-            return byKeys(c, keys, "SET STATEMENT innodb_lock_wait_timeout = " + Math.max(1, (lockWaitMs + 999) / 1000)
-                    + " FOR ", MariaDbKeySql.orderBy(key) + " LOCK IN SHARE MODE");
+            long seconds = Math.max(1, (lockWaitMs + 999) / 1000);
+            return byKeys(c, keys, "SET STATEMENT innodb_lock_wait_timeout = " + seconds + ", lock_wait_timeout = "
+                    + seconds + " FOR ", MariaDbKeySql.orderBy(key) + " LOCK IN SHARE MODE");
         }
         try (Statement st = c.createStatement()) {
             st.execute("SET LOCAL lock_timeout = '" + Math.max(1, lockWaitMs) + "ms'");
