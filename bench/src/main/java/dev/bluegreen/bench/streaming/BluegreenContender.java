@@ -38,6 +38,7 @@ final class BluegreenContender implements Contender {
     private final String db;
     private final List<String> tables;
     private final boolean jfr;
+    private final Integer nice;
     private final List<Path> recordings = new ArrayList<>();
     private String pipeline;
     private Path dir;
@@ -47,8 +48,11 @@ final class BluegreenContender implements Contender {
      * @param root the project root (holds {@code cli/target/bluegreen.jar})
      * @param tables the replicated tables, {@code schema.table}
      * @param jfr whether to run each process with a JFR recording ({@code settings=profile})
+     * @param nice niceness for {@code nice -n} of the run process (its broker inherits it), or null for none
      */
-    BluegreenContender(Path root, LocalPostgres blue, LocalPostgres green, String db, List<String> tables, boolean jfr) {
+    BluegreenContender(Path root, LocalPostgres blue, LocalPostgres green, String db, List<String> tables, boolean jfr,
+                       Integer nice) {
+        this.nice = nice;
         this.root = root;
         this.blue = blue;
         this.green = green;
@@ -81,7 +85,11 @@ final class BluegreenContender implements Contender {
     }
 
     private void launch() throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> cmd = new ArrayList<>();
+        if (nice != null) {
+            cmd.addAll(List.of("nice", "-n", Integer.toString(nice)));
+        }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(BenchSupport.jvmOptions(root));
         cmd.add("-Dbluegreen.home=" + root);
         if (jfr) {

@@ -41,7 +41,9 @@ import java.util.Locale;
  * {@code --backlog-seconds N} (60), {@code --contenders a,b} (default {@code bluegreen,native}; {@code jdbcsink} adds the Debezium JDBC sink on a Connect worker, S2 only),
  * {@code --warmup-seconds N} (45 s: untimed pgbench load at the start of each S2 phase, every contender alike; a fresh `bluegreen run` spends its first ~30 s of CPU compiling with C2, so S2 measures a pipeline that has run for a minute, and S3 measures the cold start),
  * {@code --scenarios s2,s3} (default both; with only s2 there is no "no replication running" tps),
- * {@code --jfr} (record bluegreen's process with JFR and summarise its execution samples in the notes).
+ * {@code --jfr} (record bluegreen's process with JFR and summarise its execution samples in the notes),
+ * {@code --nice N} (start bluegreen's processes under {@code nice -n N}, e.g. -10 as root: the pipeline's CPU share
+ * on a box it shares with blue's load, as if it ran on a machine of its own; default none).
  * Results: {@code bench/target/results/s2-streaming-*.json|md}, {@code s3-catchup-*}, {@code s6-memory-*}.
  */
 public final class StreamingBench {
@@ -53,6 +55,8 @@ public final class StreamingBench {
     private final int loadSeconds;
     private final int backlogSeconds;
     private final int warmupSeconds;
+    /** How long {@link ThreadTimeline} samples from the start of S2's timed load, s. */
+    private static final long TIMELINE_SECONDS = 8;
     private final StreamPair pair;
     private final StreamingResults results;
     private final List<Path> s2Recordings = new ArrayList<>();
@@ -76,6 +80,7 @@ public final class StreamingBench {
         int warmup = intArg(args, "--warmup-seconds", 45);
         List<String> names = List.of(stringArg(args, "--contenders", "bluegreen,native").split(","));
         boolean jfr = List.of(args).contains("--jfr");
+        Integer nice = List.of(args).contains("--nice") ? intArg(args, "--nice", 0) : null;
         Path root = Path.of(System.getProperty("bluegreen.project.root", ".")).toAbsolutePath().normalize();
         Path work = root.resolve("bench/target/streaming-work");
         deleteTree(work);
@@ -88,9 +93,10 @@ public final class StreamingBench {
             System.out.printf(Locale.ROOT, "pair ready: pgbench -i -s %d on both in %.0f s%n", scale,
                     (System.nanoTime() - t0) / 1e9);
             StreamingBench bench = new StreamingBench(work, load, backlog, warmup, pair, names);
-            List<Contender> contenders = contenders(names, root, pair, jfr);
+            List<Contender> contenders = contenders(names, root, pair, jfr, nice);
             StreamingResults r = bench.results;
-            String jvm = "JVM options " + String.join(" ", BenchSupport.jvmOptions(root)) + " (jvm.options)";
+            String jvm = "JVM options " + String.join(" ", BenchSupport.jvmOptions(root)) + " (jvm.options)"
+                    + (nice == null ? "" : ", processes under nice -n " + nice);
             r.s2.parameter("scale", scale).parameter("runs", reps).parameter("load s", load).parameter("untimed warm-up load s", warmup)
                         .parameter("pgbench", "-c 4 -j 2").parameter("probe every ms", Probe.WRITE_INTERVAL_MS)
                         .parameter("bluegreen", "heartbeat-interval-ms 100, snapshot never, " + jvm);
@@ -107,12 +113,12 @@ public final class StreamingBench {
      * The contenders by name. A further anchor (the Debezium JDBC sink on a Kafka Connect worker, built
      * on branch bench-jdbcsink) is added here as one more {@link Contender}; everything else follows.
      */
-    static List<Contender> contenders(List<String> names, Path root, StreamPair pair, boolean jfr) {
+    static List<Contender> contenders(List<String> names, Path root, StreamPair pair, boolean jfr, Integer nice) {
         List<Contender> out = new ArrayList<>();
         for (String n : names) {
             switch (n) {
                 case "bluegreen" -> out.add(new BluegreenContender(root, pair.blue, pair.green, pair.db,
-                        StreamPair.TABLES, jfr));
+                        StreamPair.TABLES, jfr, nice));
                 case "native" -> out.add(new NativeContender(pair.blue, pair.green, pair.db));
                 case "jdbcsink" -> out.add(new JdbcSinkContender(root, pair.blue, pair.green, pair.db));
                 default -> throw new IllegalArgumentException("unknown contender '" + n + "'; known: bluegreen, native,"
@@ -182,8 +188,11 @@ public final class StreamingBench {
             }
             sampler.window();
             try (Probe probe = Probe.start(pair, true)) {
+                // which of the contender's threads are busy while S2's lag climbs in the first seconds
+                ThreadTimeline timeline = ThreadTimeline.start(c, TIMELINE_SECONDS);
                 load = pair.load(loadSeconds, "pgbench-" + run + ".log");
                 probe.stopWriting();
+                System.out.print(run + ": " + timeline.stop(dir.resolve("threads-start.csv"), 10));
                 long hid = pair.blueMaxHid();
                 StreamPair.Marker m = pair.mark("m_" + run);
                 long t0 = System.nanoTime();
