@@ -2,6 +2,7 @@
 # Benchmark (issue 5, S2/S3/S6): bluegreen's streaming lag, blue's tps cost, backlog catch-up and memory,
 # against PostgreSQL's native logical replication on the same pair, interleaved.
 #   bench/run-streaming.sh [--scale N] [--reps N] [--load-seconds N] [--backlog-seconds N] [--contenders a,b] [--jfr]
+#     [--nice N] (bluegreen under nice -n N, e.g. -10 as root: its CPU share on a box shared with the load)
 #   (defaults: scale 50, 5 reps, 60 s load, 60 s backlog, bluegreen,native)
 # Builds the shipped jar and the bench module (no tests), then runs StreamingBench. Results: stdout
 # (markdown) and bench/target/results/{s2-streaming,s3-catchup,s6-memory}-<timestamp>.{json,md}.
