@@ -143,6 +143,20 @@ public final class ProcessCpu {
     }
 
     /**
+     * {@link #threads} summed by thread name with digits folded to {@code N} ("C2 CompilerThread0" and "...1" are
+     * "CN CompilerThreN"), seconds.
+     *
+     * @return an empty map when the process is gone
+     */
+    public static java.util.Map<String, Double> threadsByName(long pid) {
+        java.util.Map<String, Double> out = new java.util.HashMap<>();
+        for (ThreadCpu t : threads(pid)) {
+            out.merge(t.name().replaceAll("[0-9]+", "N"), t.seconds(), Double::sum);
+        }
+        return out;
+    }
+
+    /**
      * The process ids of a process's children now, exited ones not yet reaped included (a zombie's CPU reads as
      * nothing until its parent reaps it: wait for new children to go before the second reading).
      */

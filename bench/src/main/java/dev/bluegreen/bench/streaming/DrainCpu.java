@@ -63,12 +63,9 @@ final class DrainCpu {
      * ended before the reading are not in it.
      */
     static Map<String, Double> threads(long pid, int top) {
-        Map<String, Double> byName = new java.util.HashMap<>();
-        for (ProcessCpu.ThreadCpu t : ProcessCpu.threads(pid)) {
-            byName.merge(t.name().replaceAll("[0-9]+", "N"), t.seconds(), Double::sum);
-        }
         Map<String, Double> out = new LinkedHashMap<>();
-        byName.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(top)
+        ProcessCpu.threadsByName(pid).entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(top)
                 .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
     }

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * The CPU of a contender's processes per thread (threads of one name pattern summed, digits as {@code N}), in
@@ -70,9 +69,8 @@ final class ThreadTimeline {
     private Map<String, Double> totals() {
         Map<String, Double> out = new HashMap<>();
         for (Contender.Proc p : contender.processes()) {
-            for (ProcessCpu.ThreadCpu t : ProcessCpu.threads(p.pid())) {
-                out.merge(p.label() + ": " + t.name().replaceAll("[0-9]+", "N"), t.seconds(), Double::sum);
-            }
+            ProcessCpu.threadsByName(p.pid()).forEach((name, seconds) -> out.merge(p.label() + ": " + name, seconds,
+                    Double::sum));
         }
         return out;
     }
@@ -110,7 +108,7 @@ final class ThreadTimeline {
         Files.writeString(file, csv);
         StringBuilder text = new StringBuilder("% of a core per " + SLICE_MS + " ms slice, from the start of the timed"
                 + " load:\n");
-        int width = new TreeSet<>(busiest).stream().mapToInt(String::length).max().orElse(10);
+        int width = busiest.stream().mapToInt(String::length).max().orElse(10);
         lines.forEach((n, l) -> text.append(String.format(Locale.ROOT, "  %-" + width + "s%s%n", n, l)));
         return text.toString();
     }

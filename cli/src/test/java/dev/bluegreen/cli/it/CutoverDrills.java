@@ -10,9 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -82,6 +86,31 @@ final class CutoverDrills {
             assertThat(System.nanoTime()).as("'" + text + "' in " + log).isLessThan(deadline);
             Thread.sleep(20);
         }
+    }
+
+    /** Runs a complete {@code bluegreen verify} (the cutover's parity pre-check needs one); asserts parity. */
+    static void verify(Path config, Path reportDir) {
+        assertThat(BluegreenCli.execute("verify", "--config", config.toString(), "--report", reportDir.toString(),
+                "--no-progress")).as("bluegreen verify before the cutover").isZero();
+    }
+
+    /** Runs {@code bluegreen cutover} in this JVM; returns its exit code. */
+    static int cutover(Path config, Path reportDir, String... more) {
+        List<String> args = new ArrayList<>(List.of("cutover", "--config", config.toString(), "--report",
+                reportDir.toString()));
+        args.addAll(List.of(more));
+        return BluegreenCli.execute(args.toArray(String[]::new));
+    }
+
+    /** A ledger query's rows ({@code client, seq, id}) as {@code client/seq} to id. */
+    static Map<String, Long> ledger(Connection c, String sql) throws SQLException {
+        Map<String, Long> out = new LinkedHashMap<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.put(rs.getInt(1) + "/" + rs.getInt(2), rs.getLong(3));
+            }
+        }
+        return out;
     }
 
     /** {@code cutover-report.json} in {@code reportDir}. */

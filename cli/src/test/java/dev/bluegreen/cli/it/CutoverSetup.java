@@ -1,8 +1,5 @@
 package dev.bluegreen.cli.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.bluegreen.cli.BluegreenCli;
 import dev.bluegreen.cli.pipeline.Pipeline;
 import dev.bluegreen.core.config.PipelineConfig;
 import dev.bluegreen.testkit.LocalPgBouncer;
@@ -15,8 +12,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -92,16 +87,12 @@ final class CutoverSetup {
 
     /** Runs a complete {@code bluegreen verify} (the cutover's parity pre-check needs one); asserts parity. */
     void verify() {
-        assertThat(BluegreenCli.execute("verify", "--config", configFile().toString(), "--report",
-                work.resolve("verify").toString(), "--no-progress")).as("bluegreen verify before the cutover").isZero();
+        CutoverDrills.verify(configFile(), work.resolve("verify"));
     }
 
     /** Runs {@code bluegreen cutover} in this JVM; returns its exit code. */
     int cutover(String... more) {
-        List<String> args = new java.util.ArrayList<>(List.of("cutover", "--config", configFile().toString(),
-                "--report", work.resolve("cutover").toString()));
-        args.addAll(List.of(more));
-        return BluegreenCli.execute(args.toArray(String[]::new));
+        return CutoverDrills.cutover(configFile(), work.resolve("cutover"), more);
     }
 
     /** Blue's ledger as client/seq to id. */
@@ -115,13 +106,9 @@ final class CutoverSetup {
     }
 
     private Map<String, Long> rows(LocalPostgres server, String sql) throws SQLException {
-        Map<String, Long> out = new LinkedHashMap<>();
-        try (Connection c = server.connect(name); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            while (rs.next()) {
-                out.put(rs.getInt(1) + "/" + rs.getInt(2), rs.getLong(3));
-            }
+        try (Connection c = server.connect(name)) {
+            return CutoverDrills.ledger(c, sql);
         }
-        return out;
     }
 
     /** The application role's write privilege on a table, and whether its sessions default to read-only. */

@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bluegreen.cli.BluegreenCli;
 import dev.bluegreen.cli.pipeline.Drain;
 import dev.bluegreen.cli.pipeline.Pipeline;
 import dev.bluegreen.core.config.PipelineConfig;
@@ -30,9 +29,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -353,27 +350,22 @@ class MariaDbCutoverIT {
         }
 
         void verify() {
-            assertThat(BluegreenCli.execute("verify", "--config", configFile().toString(), "--report",
-                    work.resolve("verify").toString(), "--no-progress")).as("bluegreen verify before the cutover")
-                    .isZero();
+            CutoverDrills.verify(configFile(), work.resolve("verify"));
         }
 
         int cutover(String... more) {
-            List<String> args = new ArrayList<>(List.of("cutover", "--config", configFile().toString(), "--report",
-                    reportDir().toString()));
-            args.addAll(List.of(more));
-            return BluegreenCli.execute(args.toArray(String[]::new));
+            return CutoverDrills.cutover(configFile(), reportDir(), more);
         }
 
         Map<String, Long> blueLedger() throws SQLException {
             try (Connection c = blue().connect(name)) {
-                return rows(c, "SELECT client, seq, id FROM ledger WHERE client > 0");
+                return CutoverDrills.ledger(c, "SELECT client, seq, id FROM ledger WHERE client > 0");
             }
         }
 
         Map<String, Long> greenLedger() throws SQLException {
             try (Connection c = green().connect(name)) {
-                return rows(c, "SELECT client_id, seq_no, entry_id FROM app.entry WHERE client_id > 0");
+                return CutoverDrills.ledger(c, "SELECT client_id, seq_no, entry_id FROM app.entry WHERE client_id > 0");
             }
         }
 
@@ -402,16 +394,6 @@ class MariaDbCutoverIT {
                         .append(rs.getLong(3)).append(" routes ").append(rs.getLong(4));
             }
             return b.toString();
-        }
-
-        private Map<String, Long> rows(Connection c, String sql) throws SQLException {
-            Map<String, Long> out = new LinkedHashMap<>();
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-                while (rs.next()) {
-                    out.put(rs.getInt(1) + "/" + rs.getInt(2), rs.getLong(3));
-                }
-            }
-            return out;
         }
     }
 }

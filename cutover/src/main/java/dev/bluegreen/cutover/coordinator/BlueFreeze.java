@@ -23,6 +23,10 @@ interface BlueFreeze extends AutoCloseable {
      * LSN, e.g. {@code 0/3000A28}; MariaDB: {@code gtid <@@gtid_binlog_pos>}, e.g. {@code gtid 0-1-5678}).
      */
     record Fence(long beats, String lsn) {
+        /** The position for people: {@code LSN 0/3000A28}, or MariaDB's {@code gtid 0-1-5678} as it is. */
+        String position() {
+            return lsn.startsWith("gtid ") ? lsn : "LSN " + lsn;
+        }
     }
 
     /**

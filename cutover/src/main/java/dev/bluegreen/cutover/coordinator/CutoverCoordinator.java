@@ -181,17 +181,13 @@ public final class CutoverCoordinator {
         } catch (SQLException e) {
             planned.add("set green sequences (could not list them: " + e.getMessage() + ")");
         }
+        planned.add("grant writes on green to " + cutover.applicationRole()
+                + (mariaDb ? "" : "; revoke them on blue, end its sessions"));
+        planned.add("flip " + router.describe() + " to green; release; freeze budget " + cutover.maxFreeze().toMillis()
+                + " ms");
         if (mariaDb) {
-            planned.add("grant writes on green to " + cutover.applicationRole());
-            planned.add("flip " + router.describe() + " to green; release; freeze budget " + cutover.maxFreeze().toMillis()
-                    + " ms");
             planned.add("then, blue's tables still locked: revoke the writes of user " + cutover.applicationRole()
                     + " on blue, kill its sessions, unlock");
-        } else {
-            planned.add("grant writes on green to " + cutover.applicationRole() + "; revoke them on blue, end its"
-                    + " sessions");
-            planned.add("flip " + router.describe() + " to green; release; freeze budget " + cutover.maxFreeze().toMillis()
-                    + " ms");
         }
         for (String p : planned) {
             log.record(new CutoverStep("plan", clock.instant(), 0, "planned", p));

@@ -74,8 +74,7 @@ public record CutoverReport(String pipeline, long runId, boolean dryRun, String 
             b.append(String.format(Locale.ROOT, "  freeze window: %.1f ms%n", freezeMs));
         }
         if (fence != null) {
-            b.append("  fence: heartbeat ").append(fence.beats()).append(" at blue ")
-                    .append(fence.lsn().startsWith("gtid") ? "" : "LSN ").append(fence.lsn()).append('\n');
+            b.append("  fence: heartbeat ").append(fence.beats()).append(" at blue ").append(fence.position()).append('\n');
         }
         for (CutoverStep s : steps) {
             b.append(String.format(Locale.ROOT, "  %-8s %-24s %9.1f ms  %s%n", s.outcome(), s.name(), s.durationMs(),

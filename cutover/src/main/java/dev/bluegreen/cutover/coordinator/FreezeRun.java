@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  *     </ul>
  *     (S5 benchmark: run one after the other, these steps made about 150 of the 219 ms median window);</li>
  *   <li>{@code flip}: first the lock sessions are proven alive ({@link BlueFreeze#verifyHeld}; a session the server
- *       ended has let its locks go: abort), then the router points at green. The point of no return: from here on the run rolls
- *       forward, since the application may write to green;</li>
+ *       ended has let its locks go: abort), then the router points at green. The point of no return: from here on
+ *       the run rolls forward, since the application may write to green;</li>
  *   <li>{@code release}: the router resumes, on green: the freeze window ends here. Then, blue's tables still
  *       locked, {@code blue.end-sessions} ends the application role's blue sessions (writers queued behind the
  *       locks included) and {@code blue.commit} commits the freeze transaction (locks released, blue
@@ -132,12 +132,18 @@ final class FreezeRun {
         login.setProperty("user", config.blue().user());
         login.setProperty("password", config.blue().password());
         login.setProperty("connectTimeout", "10000"); // ms, as the pools' connection timeout
+        Connection admin = null;
         try {
             for (int i = 0; i < blueTables.size(); i++) {
                 sessions.add(DriverManager.getConnection(config.blue().jdbcUrl(), login));
             }
-            return new MariaDbFreeze(sessions, blue.getConnection());
+            admin = blue.getConnection();
+            return new MariaDbFreeze(sessions, admin);
         } catch (SQLException | RuntimeException e) {
+            int opened = sessions.size();
+            if (admin != null) {
+                sessions.add(admin);
+            }
             for (Connection c : sessions) {
                 try {
                     c.close();
@@ -146,7 +152,7 @@ final class FreezeRun {
                 }
             }
             throw new SQLException("opening " + blueTables.size() + " lock session(s) on blue failed after "
-                    + sessions.size() + ": " + e.getMessage() + " (the freeze holds one session per captured table;"
+                    + opened + ": " + e.getMessage() + " (the freeze holds one session per captured table;"
                     + " check blue's max_connections and max_user_connections)", e instanceof SQLException s
                     ? s.getSQLState() : null, e);
         }
@@ -243,7 +249,7 @@ final class FreezeRun {
         }
         if (!log.step("fence", () -> {
             fence = freeze.fence(config.name());
-            return "heartbeat " + fence.beats() + " at blue " + (fence.lsn().startsWith("gtid") ? "" : "LSN ") + fence.lsn();
+            return "heartbeat " + fence.beats() + " at blue " + fence.position();
         })) {
             return "the fence could not be written: " + log.last().detail();
         }
@@ -367,22 +373,20 @@ final class FreezeRun {
             return "router resumed on green";
         });
         phase("released"); // status: the application uses green from here, whatever blue's steps below do
-        String[] warning = new String[1];
+        List<String> warnings = new ArrayList<>();
         try {
             freeze.verifyHeld();
         } catch (SQLException | RuntimeException e) {
             // the flip outlasted the lock sessions' idle limit, or they were ended: blue was writable meanwhile
-            warning[0] = "blue's freeze session was lost during the flip (" + StepLog.message(e) + "): the application"
-                    + " may have written blue after the fence, and the pipeline carries such writes into green over its"
-                    + " newer rows there; stop the pipeline (bluegreen run) and compare with bluegreen verify";
-            LOG.error("{} - {}", config.name(), warning[0]);
+            warn(warnings, "blue's freeze session was lost during the flip (" + StepLog.message(e) + "): the"
+                    + " application may have written blue after the fence, and the pipeline carries such writes into"
+                    + " green over its newer rows there; stop the pipeline (bluegreen run) and compare with bluegreen"
+                    + " verify");
         }
         if (!freeze.readOnlyInsideFreeze() && !log.step("blue.read-only", () -> freeze.makeReadOnly(config.name(),
                 cutover.applicationRole(), blueTables))) {
-            String w = "blue could not be made read-only for " + cutover.applicationRole() + " (" + log.last().detail()
-                    + "); the application points at green. Revoke its writes on blue by hand";
-            warning[0] = warning[0] == null ? w : warning[0] + "; " + w;
-            LOG.error("{} - {}", config.name(), w);
+            warn(warnings, "blue could not be made read-only for " + cutover.applicationRole() + " ("
+                    + log.last().detail() + "); the application points at green. Revoke its writes on blue by hand");
         }
         log.step("blue.end-sessions", () -> {
             int ended = freeze.endSessions(cutover.applicationRole(), TERMINATE_WAIT);
@@ -393,22 +397,25 @@ final class FreezeRun {
             try {
                 freeze.release();
             } catch (SQLException e) {
-                if (freeze.readOnlyInsideFreeze()) {
-                    String w = "blue's freeze transaction did not commit (" + StepLog.message(e) + "): its locks are"
-                            + " gone but blue is NOT read-only; the application points at green. Revoke the"
-                            + " application's writes on blue by hand";
-                    warning[0] = warning[0] == null ? w : warning[0] + "; " + w;
-                    LOG.error("{} - {}", config.name(), w);
-                    return w;
-                } else {
+                if (!freeze.readOnlyInsideFreeze()) {
                     // the lock sessions were closed, which releases their locks; the revokes are already in force
                     return "UNLOCK TABLES failed (" + StepLog.message(e) + "); the lock sessions were closed instead";
                 }
+                return warn(warnings, "blue's freeze transaction did not commit (" + StepLog.message(e) + "): its"
+                        + " locks are gone but blue is NOT read-only; the application points at green. Revoke the"
+                        + " application's writes on blue by hand");
             }
-            return warning[0] == null ? "locks released, blue read-only for " + cutover.applicationRole()
-                    : warning[0];
+            return warnings.isEmpty() ? "locks released, blue read-only for " + cutover.applicationRole()
+                    : String.join("; ", warnings);
         });
-        return warning[0];
+        return warnings.isEmpty() ? null : String.join("; ", warnings);
+    }
+
+    /** Logs a warning of the roll-forward and adds it to {@code warnings}; returns it. */
+    private String warn(List<String> warnings, String warning) {
+        warnings.add(warning);
+        LOG.error("{} - {}", config.name(), warning);
+        return warning;
     }
 
     private Outcome abort(BlueFreeze freeze, String why) {

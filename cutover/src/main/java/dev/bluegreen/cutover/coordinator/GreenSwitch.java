@@ -33,11 +33,13 @@ final class GreenSwitch {
     /**
      * Moves every green sequence of the targets (serial and identity columns, keys or not: a unique non-key
      * serial column collides as well) to {@code max(blue sequences of the blue key columns, max(green column),
-     * green sequence) + gap} (a MariaDB blue: its {@code AUTO_INCREMENT} counters instead of sequences). After the drain, green's column holds every value blue committed. A non-key
-     * column without an index costs a scan of its table here.
+     * green sequence) + gap} (a MariaDB blue: its {@code AUTO_INCREMENT} counters instead of sequences). After the
+     * drain, green's column holds every value blue committed. A non-key column without an index costs a scan of its
+     * table here.
      *
      * @param green a connection in the caller's open transaction ({@code setval} itself is not transactional)
      * @param blue a blue connection (blue is frozen, so its values no longer move)
+     * @param blueEngine blue's engine: PostgreSQL sequences, or MariaDB AUTO_INCREMENT counters
      * @return the sequences moved
      */
     static List<SequenceMove> moveSequences(Connection green, Connection blue, Engine blueEngine,

@@ -61,19 +61,23 @@ final class MariaDbFreeze implements BlueFreeze {
 
     private final List<Connection> lockSessions;
     private final Connection admin;
-    /** Server session id of each lock session when it took its lock. */
-    private final long[] lockedBy;
+    /** Server session id of each lock session, read when the freeze is set up (before it starts). */
+    private final long[] sessionIds;
     private int locked;
 
     /**
      * @param lockSessions blue sessions used only for the locks, at least one per captured table (closed by
      *     {@link #close})
      * @param admin a blue connection, autocommit, holding no lock: the fence, the REVOKE and the KILLs
+     * @throws SQLException when a lock session's server session id cannot be read
      */
-    MariaDbFreeze(List<Connection> lockSessions, Connection admin) {
+    MariaDbFreeze(List<Connection> lockSessions, Connection admin) throws SQLException {
         this.lockSessions = List.copyOf(lockSessions);
         this.admin = admin;
-        this.lockedBy = new long[lockSessions.size()];
+        this.sessionIds = new long[lockSessions.size()];
+        for (int i = 0; i < sessionIds.length; i++) {
+            sessionIds[i] = connectionId(lockSessions.get(i)); // here, not inside the freeze
+        }
     }
 
     /**
@@ -103,7 +107,6 @@ final class MariaDbFreeze implements BlueFreeze {
                                 idleSeconds, Math.min(left, LOCK_SLICE_MS) / 1000.0));
                         locked = at + 1;
                         st.execute("LOCK TABLES " + D.table(order.get(at)) + " READ");
-                        lockedBy[at] = connectionId(lockSessions.get(at));
                     }
                 }
                 return attempt;
@@ -138,17 +141,17 @@ final class MariaDbFreeze implements BlueFreeze {
     }
 
     /**
-     * {@code SELECT CONNECTION_ID()} on every lock session: proves it is alive and still the session that took the
-     * lock (a driver in a failover mode reconnects silently, to a session holding nothing), and restarts its idle
-     * timer.
+     * {@code SELECT CONNECTION_ID()} on every lock session: proves it is alive and still the server session it was
+     * when the freeze was set up, so the one that took the lock (a driver in a failover mode reconnects silently,
+     * to a session holding nothing), and restarts its idle timer.
      */
     @Override
     public void verifyHeld() throws SQLException {
         for (int i = 0; i < locked; i++) {
             long id = connectionId(lockSessions.get(i));
-            if (id != lockedBy[i]) {
-                throw new SQLException("lock session " + (i + 1) + " is now server session " + id + ", not " + lockedBy[i]
-                        + " that took its lock: the driver reconnected, the lock is gone", "08003");
+            if (id != sessionIds[i]) {
+                throw new SQLException("lock session " + (i + 1) + " is now server session " + id + ", not "
+                        + sessionIds[i] + " that took its lock: the driver reconnected, the lock is gone", "08003");
             }
         }
     }
@@ -209,16 +212,15 @@ final class MariaDbFreeze implements BlueFreeze {
                 undo.add(g.undo());
             }
         }
+        String revoked = grants.isEmpty() ? "" : " (" + grants.size() + " grant(s) were revoked; to undo: " + undo + ")";
         if (!found.problems().isEmpty()) {
             throw new SQLException("blue still lets " + user + " write: " + String.join("; ", found.problems())
-                    + (grants.isEmpty() ? "" : " (" + grants.size() + " other grant(s) were revoked; to undo: " + undo
-                    + ")"));
+                    + revoked);
         }
         List<MariaDbGrants.Grant> left = MariaDbGrants.read(admin, user, tables).grants();
         if (!left.isEmpty()) {
             throw new SQLException("after the REVOKEs, " + user + " still holds " + left.stream()
-                    .map(g -> g.privileges() + " ON " + g.on()).toList() + " on blue; revoke them by hand"
-                    + (grants.isEmpty() ? "" : " (" + grants.size() + " grant(s) were revoked; to undo: " + undo + ")"));
+                    .map(g -> g.privileges() + " ON " + g.on()).toList() + " on blue; revoke them by hand" + revoked);
         }
         return grants.isEmpty() ? "the application user " + user + " holds no write grant on the captured tables or"
                 + " their databases: nothing to revoke"

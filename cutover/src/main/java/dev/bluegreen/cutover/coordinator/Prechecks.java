@@ -134,21 +134,12 @@ final class Prechecks {
                     + " user; the application must use a role of its own (it is made read-only on blue)");
         }
         if (Engine.of(config.blue()) == Engine.MARIADB) {
-            greenRoleExists(g, role);
+            roleExists(g, role, "green");
             return MariaDbGrants.check(b, role, config.blue().user(), tables.stream().map(CutoverTable::blue)
                     .distinct().toList());
         }
-        for (Connection c : List.of(b, g)) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
-                ps.setString(1, role);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new IllegalStateException("role " + role + " (cutover.application-role) does not exist on "
-                                + (c == b ? "blue" : "green"));
-                    }
-                }
-            }
-        }
+        roleExists(b, role, "blue");
+        roleExists(g, role, "green");
         try (ResultSet rs = b.createStatement().executeQuery("SELECT rolsuper, rolcreaterole,"
                 + " pg_has_role(current_user, 'pg_signal_backend', 'MEMBER') FROM pg_roles WHERE rolname = current_user")) {
             rs.next();
@@ -160,12 +151,14 @@ final class Prechecks {
         return "application role " + role + " exists on both; the coordinator may revoke, alter the role and end sessions";
     }
 
-    private static void greenRoleExists(Connection g, String role) throws SQLException {
-        try (PreparedStatement ps = g.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+    /** Throws when the PostgreSQL role does not exist on {@code side} (blue or green). */
+    private static void roleExists(Connection c, String role, String side) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
             ps.setString(1, role);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw new IllegalStateException("role " + role + " (cutover.application-role) does not exist on green");
+                    throw new IllegalStateException("role " + role + " (cutover.application-role) does not exist on "
+                            + side);
                 }
             }
         }

@@ -70,9 +70,7 @@ class MariaDbFreezeIT {
     @Test
     void aLockNotGrantedInTimeFailsNamingTheTableAndLeavesNothingLocked() throws Exception {
         String db = setUp("timeout");
-        Connection longTx = asApp(db);
-        longTx.setAutoCommit(false);
-        update(longTx, "UPDATE balance SET total = total + 1 WHERE client = 1");
+        Connection longTx = holdingBalance(db);
         try (MariaDbFreeze freeze = freeze(2)) {
             long t0 = System.nanoTime();
             assertThatThrownBy(() -> freeze.lock(tables(db), Duration.ofMillis(300), Duration.ofSeconds(1)))
@@ -93,9 +91,7 @@ class MariaDbFreezeIT {
     @Test
     void aWriterInAnotherTableOrderIsNeverTheDeadlockVictim() throws Exception {
         String db = setUp("lockorder");
-        Connection tx = asApp(db);
-        tx.setAutoCommit(false);
-        update(tx, "UPDATE balance SET total = total + 1 WHERE client = 1");
+        Connection tx = holdingBalance(db);
         try (MariaDbFreeze freeze = freeze(2)) {
             CompletableFuture<Integer> attempts = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -269,6 +265,14 @@ class MariaDbFreezeIT {
                 + " beat_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), beats BIGINT NOT NULL) ENGINE=InnoDB");
         m.execute("", "REPLACE INTO bluegreen.heartbeat VALUES ('p', CURRENT_TIMESTAMP(6), 0)");
         return db;
+    }
+
+    /** An application transaction, left open, that has written balance (so it holds balance's metadata lock). */
+    private Connection holdingBalance(String db) throws SQLException {
+        Connection tx = asApp(db);
+        tx.setAutoCommit(false);
+        update(tx, "UPDATE balance SET total = total + 1 WHERE client = 1");
+        return tx;
     }
 
     private static List<TableId> tables(String db) {
