@@ -236,7 +236,7 @@ public final class ParityBench {
         Path dir = work.resolve("verify-" + (++verifyRuns));
         Files.createDirectories(dir);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(BenchSupport.jvmOptions(root));
+        cmd.addAll(BenchSupport.jvmOptions(root, "verify"));
         cmd.add("-Dbluegreen.home=" + root);
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", jar.toString(), "verify", "--config", config.toString(), "--report", dir.toString(),

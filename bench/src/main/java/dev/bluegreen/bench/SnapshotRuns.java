@@ -238,7 +238,7 @@ public final class SnapshotRuns {
         Files.writeString(config, yaml);
         Path log = dir.resolve("run.log");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(BenchSupport.jvmOptions(root));
+        cmd.addAll(BenchSupport.jvmOptions(root, "run"));
         if (jfr) {
             Path rec = dir.resolve("run.jfr");
             recordings.add(rec);

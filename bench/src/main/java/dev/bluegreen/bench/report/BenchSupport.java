@@ -3,8 +3,11 @@ package dev.bluegreen.bench.report;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What every benchmark main needs besides its measurement: {@code --name value} and {@code --name a,b}
@@ -71,14 +74,33 @@ public final class BenchSupport {
         }
     }
 
+    /** A {@code jvm.options} line for one command only: {@code COMMAND: OPTIONS}. */
+    private static final Pattern SCOPED = Pattern.compile("([a-z][a-z-]*):\\s*(.*)");
+
     /**
-     * The JVM options {@code ./bluegreen} starts every process with: the lines of {@code jvm.options} in the project
-     * root that are not comments. Benchmarks start bluegreen's processes with them, so they measure what users run.
+     * The JVM options {@code ./bluegreen COMMAND} starts a process with: the lines of {@code jvm.options} in the
+     * project root that are not comments, where a line {@code COMMAND: OPTIONS} counts only for that command (as the
+     * launcher reads it). Benchmarks start bluegreen's processes with them, so they measure what users run.
      *
+     * @param command the bluegreen command ({@code run}, {@code cutover}, ...)
      * @throws IOException when the file cannot be read
      */
-    public static List<String> jvmOptions(Path projectRoot) throws IOException {
-        return Files.readAllLines(projectRoot.resolve("jvm.options")).stream().map(String::strip)
-                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    public static List<String> jvmOptions(Path projectRoot, String command) throws IOException {
+        List<String> options = new ArrayList<>();
+        for (String line : Files.readAllLines(projectRoot.resolve("jvm.options"))) {
+            String l = line.strip();
+            if (l.isEmpty() || l.startsWith("#")) {
+                continue;
+            }
+            Matcher scoped = SCOPED.matcher(l);
+            if (scoped.matches()) {
+                if (scoped.group(1).equals(command) && !scoped.group(2).isBlank()) {
+                    options.addAll(List.of(scoped.group(2).split("\\s+")));
+                }
+            } else {
+                options.addAll(List.of(l.split("\\s+")));
+            }
+        }
+        return options;
     }
 }

@@ -90,7 +90,7 @@ final class BluegreenContender implements Contender {
             cmd.addAll(List.of("nice", "-n", Integer.toString(nice)));
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(BenchSupport.jvmOptions(root));
+        cmd.addAll(BenchSupport.jvmOptions(root, "run"));
         cmd.add("-Dbluegreen.home=" + root);
         if (jfr) {
             Path file = dir.resolve("run-" + (recordings.size() + 1) + ".jfr");

@@ -95,7 +95,7 @@ public final class StreamingBench {
             StreamingBench bench = new StreamingBench(work, load, backlog, warmup, pair, names);
             List<Contender> contenders = contenders(names, root, pair, jfr, nice);
             StreamingResults r = bench.results;
-            String jvm = "JVM options " + String.join(" ", BenchSupport.jvmOptions(root)) + " (jvm.options)"
+            String jvm = "JVM options " + String.join(" ", BenchSupport.jvmOptions(root, "run")) + " (jvm.options)"
                     + (nice == null ? "" : ", processes under nice -n " + nice);
             r.s2.parameter("scale", scale).parameter("runs", reps).parameter("load s", load).parameter("untimed warm-up load s", warmup)
                         .parameter("pgbench", "-c 4 -j 2").parameter("probe every ms", Probe.WRITE_INTERVAL_MS)

@@ -85,6 +85,7 @@ final class FreezeRun {
     private final CutoverStore store;
     private final List<GreenSwitch.SequenceMove> sequences = new ArrayList<>();
     private long freezeStart;
+    private JvmCost freezeStartCost;
     /** From the freeze's first step to the router's resume, ms. */
     private double windowMs;
     private BlueFreeze.Fence fence;
@@ -182,6 +183,7 @@ final class FreezeRun {
                         + " freeze failed: " + log.last().detail(), null, null, sequences);
             }
             log.holdRecords(true);
+            freezeStartCost = JvmCost.now();
             freezeStart = System.nanoTime();
             String failure = freezeDrainCheck(freeze, beside);
             if (failure != null) {
@@ -370,7 +372,7 @@ final class FreezeRun {
         log.step("release", () -> {
             router.resume();
             windowMs = StepLog.ms(freezeStart);
-            return "router resumed on green";
+            return "router resumed on green; in the window, " + freezeStartCost.since().describe();
         });
         phase("released"); // status: the application uses green from here, whatever blue's steps below do
         List<String> warnings = new ArrayList<>();
