@@ -35,7 +35,7 @@ if $smoke; then
     run s1m "$here/run-snapshot-mariadb.sh" --rows 20000 --reps 1
     run s2 "$here/run-streaming.sh" --scale 1 --reps 1 --load-seconds 10 --backlog-seconds 10 --warmup-seconds 5
     run s4 "$here/run-parity.sh" --scale 1 --reps 1
-    run s5 "$here/run-cutover.sh" --reps 1 --load-seconds 20 --warmup-seconds 5
+    run s5 "$here/run-cutover.sh" --reps 1 --rate 300 --load-seconds 40 --warmup-seconds 20
 else
     run s1 "$here/run-snapshot.sh"
     # the hand-built Debezium + JDBC sink pipeline runs at 4-7k rows/s: compared at a tenth of the rows
