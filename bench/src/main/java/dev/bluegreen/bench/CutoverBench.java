@@ -12,6 +12,7 @@ import dev.bluegreen.testkit.LocalPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -59,6 +61,8 @@ import java.util.stream.Collectors;
 public final class CutoverBench {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The step line {@code bluegreen cutover} prints when its lag pre-check refused it. */
+    private static final Pattern REFUSED_ON_LAG = Pattern.compile("(?m)^\\s*failed\\s+precheck\\.lag\\b");
     /** The captured tables: pgbench's four and the write probe's. */
     private static final List<String> TABLES = List.of("pgbench_branches", "pgbench_tellers", "pgbench_accounts",
             "pgbench_history", "bench_probe");
@@ -167,14 +171,8 @@ public final class CutoverBench {
                         dir.resolve("verify").toString(), "--no-progress"), "bluegreen verify", dir.resolve("verify.log"));
                 WriteProbe probe = new WriteProbe(bouncer.jdbcUrl(), role).start();
                 long probeStart = System.nanoTime();
-                List<String> pgbenchArgs = new ArrayList<>(List.of("-n", "-c", "4", "-j", "2", "-T",
-                        Integer.toString(loadSeconds)));
-                if (rate > 0) {
-                    pgbenchArgs.addAll(List.of("-R", Integer.toString(rate)));
-                }
-                pgbenchArgs.addAll(List.of("-U", role, "-h", "127.0.0.1", "-p", Integer.toString(bouncer.port()), "-l",
-                        "--log-prefix", dir.resolve("pgbench_log").toString(), db));
-                Process load = pgbench(blue, dir, pgbenchArgs.toArray(String[]::new));
+                Process load = pgbench(blue, dir, loadArgs(loadSeconds, role, bouncer, db, "-l", "--log-prefix",
+                        dir.resolve("pgbench_log").toString()));
                 Thread.sleep(4_000);
                 double anchor = lockAnchorMs(blue, db);
                 Thread.sleep(1_000);
@@ -194,12 +192,12 @@ public final class CutoverBench {
                         cutover = run(dir.resolve("cutover.log"), cutoverArgs.toArray(String[]::new));
                         // refused on lag (a pipeline still compiling its code can trail a fresh load by seconds):
                         // wait and ask again, as the refusal says, while enough of the load is left to measure
-                        if (cutover != 2 || !Files.readString(dir.resolve("cutover.log")).contains("failed   precheck.lag")
+                        if (cutover != 2 || !REFUSED_ON_LAG.matcher(Files.readString(dir.resolve("cutover.log"))).find()
                                 || attempt == 4 || loadEnd - System.nanoTime() < 20_000_000_000L) {
                             break;
                         }
                         Files.copy(dir.resolve("cutover.log"), dir.resolve("cutover-refused-" + attempt + ".log"),
-                                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                                StandardCopyOption.REPLACE_EXISTING);
                         System.out.printf(Locale.ROOT, "  cutover %d refused: the pipeline's lag is over max-lag-ms;"
                                 + " asking again in 3 s (%s)%n", rep, dir.resolve("cutover-refused-" + attempt + ".log"));
                         Thread.sleep(3_000);
@@ -353,12 +351,7 @@ public final class CutoverBench {
         if (warmupSeconds <= 0) {
             return;
         }
-        List<String> args = new ArrayList<>(List.of("-n", "-c", "4", "-j", "2", "-T", Integer.toString(warmupSeconds)));
-        if (rate > 0) {
-            args.addAll(List.of("-R", Integer.toString(rate)));
-        }
-        args.addAll(List.of("-U", role, "-h", "127.0.0.1", "-p", Integer.toString(bouncer.port()), db));
-        expectZero(pgbench(blue, dir, args.toArray(String[]::new)).waitFor(), "pgbench (warm-up)",
+        expectZero(pgbench(blue, dir, loadArgs(warmupSeconds, role, bouncer, db)).waitFor(), "pgbench (warm-up)",
                 dir.resolve("pgbench.log"));
         long deadline = System.nanoTime() + 180_000_000_000L;
         long lag = Long.MAX_VALUE;
@@ -379,6 +372,18 @@ public final class CutoverBench {
         }
         throw new IllegalStateException("after the " + warmupSeconds + " s warm-up the pipeline's lag stayed at " + lag
                 + " ms for 3 minutes; see " + dir.resolve("run.log"));
+    }
+
+    /** pgbench's arguments for the application's load: {@code -c 4 -j 2} through PgBouncer as its role, at --rate. */
+    private String[] loadArgs(int seconds, String role, LocalPgBouncer bouncer, String db, String... logging) {
+        List<String> args = new ArrayList<>(List.of("-n", "-c", "4", "-j", "2", "-T", Integer.toString(seconds)));
+        if (rate > 0) {
+            args.addAll(List.of("-R", Integer.toString(rate)));
+        }
+        args.addAll(List.of("-U", role, "-h", "127.0.0.1", "-p", Integer.toString(bouncer.port())));
+        args.addAll(List.of(logging));
+        args.add(db);
+        return args.toArray(String[]::new);
     }
 
     private Process start(Path log, String... args) throws IOException {

@@ -20,7 +20,7 @@ record JvmCost(double cpuMs, long jitMs, long classesLoaded) {
         return new JvmCost(readCpuMs(), readJitMs(), readClasses());
     }
 
-    /** What was spent since {@code start} (a mark from {@link #now}). */
+    /** What was spent since this mark (one from {@link #now}) until now. */
     JvmCost since() {
         JvmCost end = now();
         return new JvmCost(cpuMs < 0 || end.cpuMs < 0 ? -1 : end.cpuMs - cpuMs,
