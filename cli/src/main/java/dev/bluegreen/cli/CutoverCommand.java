@@ -86,7 +86,7 @@ final class CutoverCommand implements Callable<Integer> {
         CutoverConfig cc = pc.cutover().withLimits(maxFreezeMs == null ? null : Duration.ofMillis(maxFreezeMs),
                 drainTimeoutMs == null ? null : Duration.ofMillis(drainTimeoutMs));
         // every connection the freeze may use is opened before it (a new one costs 10-20 ms): inside it the
-        // coordinator holds 3 blue and 1 green, the final check reads 4 batches at once on both
+        // coordinator holds 3 blue and 1 green, the final check reads 6 batches at once on both
         try (HikariDataSource blue = Endpoints.pool(pc.blue(), pc.name() + "-cutover-blue", POOL, POOL,
                 ErrorCode.BLUE_UNAVAILABLE);
              HikariDataSource green = Endpoints.pool(pc.green(), pc.name() + "-cutover-green", POOL, POOL,

@@ -87,6 +87,23 @@ public final class AppliedWatermark {
      * @throws InterruptedException when interrupted while waiting
      */
     public boolean awaitBeats(long beats, Duration timeout) throws SQLException, InterruptedException {
+        return awaitBeats(beats, timeout, Duration.ofMillis(POLL_MS));
+    }
+
+    /**
+     * As {@link #awaitBeats(long, Duration)}, reading green every {@code pollInterval} instead of every
+     * {@value #POLL_MS} ms: the cutover's drain, inside the freeze, polls more often (each read is one short query
+     * on one connection).
+     *
+     * @param pollInterval the pause between two reads of green, at least 1 ms
+     * @throws IllegalArgumentException when {@code pollInterval} is under 1 ms
+     */
+    public boolean awaitBeats(long beats, Duration timeout, Duration pollInterval)
+            throws SQLException, InterruptedException {
+        long sleepMs = pollInterval.toMillis();
+        if (sleepMs < 1) {
+            throw new IllegalArgumentException("pollInterval must be at least 1 ms, got " + pollInterval);
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Connection c = green.getConnection()) {
             while (true) {
@@ -97,7 +114,7 @@ public final class AppliedWatermark {
                 if (System.nanoTime() > deadline) {
                     return false;
                 }
-                Thread.sleep(POLL_MS);
+                Thread.sleep(sleepMs);
             }
         }
     }

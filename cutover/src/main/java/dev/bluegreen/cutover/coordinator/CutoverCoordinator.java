@@ -99,7 +99,7 @@ public final class CutoverCoordinator {
     public CutoverReport run(boolean dryRun) {
         try (CutoverStore s = new CutoverStore(green, config.name())) {
             store = s;
-            log = new StepLog(s, listener, clock);
+            log = new StepLog(s::step, listener, clock);
             Instant t = clock.instant();
             long n0 = System.nanoTime();
             if (!s.tryLock()) {

@@ -45,15 +45,22 @@ final class PostgresFreeze implements BlueFreeze {
 
     private final Connection lockSession;
     private final Connection admin;
+    /** Whether the freeze session may set its own deadlock_timeout; asked once, before the freeze. */
+    private final boolean shortDeadlockTimeout;
     private boolean open;
 
     /**
+     * Asks blue, before the freeze, whether the freeze session may set {@code deadlock_timeout} (one round trip
+     * less inside it).
+     *
      * @param lockSession a blue connection used only for the freeze transaction (closed by {@link #close})
      * @param admin a second blue connection, autocommit, for the fence and the session terminations
+     * @throws SQLException when blue cannot be asked
      */
-    PostgresFreeze(Connection lockSession, Connection admin) {
+    PostgresFreeze(Connection lockSession, Connection admin) throws SQLException {
         this.lockSession = lockSession;
         this.admin = admin;
+        this.shortDeadlockTimeout = maySetDeadlockTimeout();
     }
 
     /**
@@ -70,6 +77,11 @@ final class PostgresFreeze implements BlueFreeze {
      * pgbench), until {@code lockTimeout} is spent. Without that setting, a lock timeout below 1 s makes
      * the coordinator give up before an application transaction could be chosen as the victim.
      *
+     * <p>The first attempt sends the settings and every table's {@code LOCK} in one round trip (with the router
+     * paused no application transaction runs, and the locks are granted at once: 9-10 ms for pgbench's five tables
+     * one statement at a time under the S5 load, one round trip each). When it fails with a lock timeout or a
+     * deadlock, it does not say on which table, so the attempts after it lock one table per statement, as above.
+     *
      * @return how many attempts it took (1 when no deadlock)
      * @throws SQLException SQLState 55P03 when the locks were not granted in time (running transactions
      *     hold the tables), 40P01 when deadlocks went on until the time was spent; the transaction is
@@ -79,20 +91,40 @@ final class PostgresFreeze implements BlueFreeze {
     public int lock(List<TableId> tables, Duration lockTimeout, Duration maxFreeze) throws SQLException {
         long deadline = System.nanoTime() + lockTimeout.toNanos();
         List<TableId> order = new ArrayList<>(tables);
-        boolean shortDeadlockTimeout = maySetDeadlockTimeout();
-        for (int attempt = 1; ; attempt++) {
+        // a hung coordinator must not hold blue: its idle freeze transaction ends by itself
+        String settings = "SET LOCAL idle_in_transaction_session_timeout = '"
+                + (maxFreeze.toMillis() + IDLE_MARGIN_MS) + "ms'; "
+                + (shortDeadlockTimeout ? "SET LOCAL deadlock_timeout = '" + DEADLOCK_TIMEOUT_MS + "ms'; " : "")
+                + "SET LOCAL application_name = 'bluegreen cutover freeze'; ";
+        // statements joined by ';' go to the server in one round trip (PgJDBC sends them before one Sync)
+        lockSession.setAutoCommit(false);
+        open = true;
+        try (Statement st = lockSession.createStatement()) {
+            long slice = Math.min(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), LOCK_SLICE_MS);
+            StringBuilder sql = new StringBuilder(settings); // a plain loop: a stream's lambdas would load inside the freeze
+            for (TableId t : order) {
+                sql.append(sql.length() == settings.length() ? "" : "; ").append("SET LOCAL lock_timeout = '")
+                        .append(slice).append("ms'; LOCK TABLE ").append(D.table(t)).append(" IN EXCLUSIVE MODE");
+            }
+            st.execute(sql.toString());
+            return 1;
+        } catch (SQLException e) {
+            rollback();
+            boolean retriable = "40P01".equals(e.getSQLState()) || "55P03".equals(e.getSQLState());
+            if (!retriable || System.nanoTime() >= deadline) {
+                throw e;
+            }
+            LOG.info("freeze lock attempt 1 (every table in one round trip) {}; locking one table at a time",
+                    "40P01".equals(e.getSQLState()) ? "deadlocked with an application transaction"
+                            : "waited " + LOCK_SLICE_MS + " ms (a deadlock forming, or a long transaction)");
+        }
+        for (int attempt = 2; ; attempt++) {
             lockSession.setAutoCommit(false);
             open = true;
             int at = -1;
             try (Statement st = lockSession.createStatement()) {
-                // statements joined by ';' go to the server in one round trip (PgJDBC sends them before one Sync):
                 // the settings with the first lock, then each further lock with its own timeout, so a failure
-                // still names the table it waited for
-                // a hung coordinator must not hold blue: its idle freeze transaction ends by itself
-                String settings = "SET LOCAL idle_in_transaction_session_timeout = '"
-                        + (maxFreeze.toMillis() + IDLE_MARGIN_MS) + "ms'; "
-                        + (shortDeadlockTimeout ? "SET LOCAL deadlock_timeout = '" + DEADLOCK_TIMEOUT_MS + "ms'; " : "")
-                        + "SET LOCAL application_name = 'bluegreen cutover freeze'; ";
+                // names the table it waited for
                 for (at = 0; at < order.size(); at++) {
                     long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000); // one budget for all tables
                     st.execute((at == 0 ? settings : "") + "SET LOCAL lock_timeout = '" + Math.min(left, LOCK_SLICE_MS)

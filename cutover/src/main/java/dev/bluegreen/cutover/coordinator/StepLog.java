@@ -10,8 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The steps of one cutover run, in order: each is timed, shown to the listener at once and recorded in
- * green ({@code bluegreen.cutover_step}). Inside the freeze, green's records are held back and written
- * after the release ({@link #holdRecords}), since each insert costs milliseconds of freeze; a record that
+ * green ({@code bluegreen.cutover_step}). Inside the freeze both are held back until the release
+ * ({@link #holdRecords}): each insert in green costs milliseconds of freeze, and so did each console line of
+ * the CLI's listener (2-5 ms between two steps in the S5 benchmark: formatting and flushing in a fresh JVM), so
+ * the freeze's lines appear together after the release, at most {@code cutover.max-freeze-ms} late. A record that
  * cannot be written is logged and never fails the run. Thread-safe: steps that run beside each other
  * inside the freeze record from their own threads, in the order they end (the listener is called under
  * this log's lock, one step at a time).
@@ -20,19 +22,29 @@ final class StepLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(StepLog.class);
 
+    /** Where the steps are recorded: {@link CutoverStore#step} in green. */
+    interface Recorder {
+        /**
+         * @param seq the step's number in the run, from 1
+         * @throws SQLException when the record cannot be written (logged; the run goes on)
+         */
+        void step(int seq, CutoverStep s) throws SQLException;
+    }
+
     /** A step body; returns its detail line. */
     interface Body {
         String run() throws Exception;
     }
 
-    private final CutoverStore store;
+    private final Recorder store;
     private final CutoverCoordinator.StepListener listener;
     private final Clock clock;
     private final List<CutoverStep> steps = new ArrayList<>();
     private int saved;
+    private int shown;
     private boolean holding;
 
-    StepLog(CutoverStore store, CutoverCoordinator.StepListener listener, Clock clock) {
+    StepLog(Recorder store, CutoverCoordinator.StepListener listener, Clock clock) {
         this.store = store;
         this.listener = listener;
         this.clock = clock;
@@ -73,13 +85,12 @@ final class StepLog {
     /** Records a step that ran elsewhere (or a plan line). */
     synchronized void record(CutoverStep s) {
         steps.add(s);
-        listener.step(s);
         if (!holding) {
             flush();
         }
     }
 
-    /** While on, green's records wait; turning it off writes them. */
+    /** While on, the listener's calls and green's records wait; turning it off makes them, in order. */
     synchronized void holdRecords(boolean on) {
         holding = on;
         if (!on) {
@@ -98,6 +109,9 @@ final class StepLog {
     }
 
     private void flush() {
+        while (shown < steps.size()) {
+            listener.step(steps.get(shown++));
+        }
         while (saved < steps.size()) {
             CutoverStep s = steps.get(saved);
             saved++;

@@ -47,8 +47,12 @@ final class KeysVerifier {
     private static final int LISTED_KEYS = 20;
     private static final Duration LOCKED_RECHECK_MAX = Duration.ofSeconds(10);
 
-    /** Batches read at once (each holds one blue and one green connection while it runs). */
-    static final int PARALLEL_READS = 4;
+    /**
+     * Batches read at once (each holds one blue and one green connection while it runs): 6, so the batches of a
+     * mapping of up to 6 small change sets (pgbench's four tables and the S5 probe's) are read in one wave inside
+     * the freeze; {@code bluegreen cutover}'s pools (10 per side) hold them beside the freeze's own sessions.
+     */
+    static final int PARALLEL_READS = 6;
 
     /** Most differing keys a live pass defers to the exact check inside the freeze; past it, they are rechecked. */
     static final int MAX_DEFERRED_KEYS = 2_000;
