@@ -18,8 +18,10 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.commons.lang3.concurrent.BasicThreadFactory;
 import org.slf4j.Logger;
@@ -28,6 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Steps 2 to 7 of the cutover protocol, as a script of named steps, from the freeze to the release:
  * <ol>
+ *   <li>{@code green.sequence-plan}, before the freeze: the catalog lookups of green's step (which sequences to move,
+ *       where blue's key values come from), so that inside the freeze only values are read and set;</li>
  *   <li>{@code catch-up}, before the freeze: a heartbeat on blue, waited for until the sink applied it; then
  *       {@code final-check.before-freeze} (unless skipped), live, its last pass right before the freeze;</li>
  *   <li>{@code freeze.router-pause} (strategy {@code router-pause}), then {@code freeze.lock}: the
@@ -97,6 +101,8 @@ final class FreezeRun {
     private volatile boolean greenOpened; // set beside, read after the join
     private Connection greenSide;
     private Connection blueSide;
+    /** Green's sequences and blue's key sources, looked up before the freeze. */
+    private List<GreenSwitch.TablePlan> sequencePlan;
 
     FreezeRun(PipelineConfig config, CutoverConfig cutover, DataSource blue, DataSource green, Router router,
               List<CutoverTable> tables, CutoverCoordinator.FinalCheck finalCheck, CutoverHooks hooks, StepLog log,
@@ -172,10 +178,22 @@ final class FreezeRun {
         // every connection the freeze needs is taken before it starts: a new pool connection costs 10-20 ms
         try (BlueFreeze freeze = openFreeze(); Connection greenTx = green.getConnection();
              Connection blueRead = blue.getConnection()) {
-            beside = Executors.newFixedThreadPool(2, new BasicThreadFactory.Builder()
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+                    new LinkedBlockingQueue<>(), new BasicThreadFactory.Builder()
                     .namingPattern("bluegreen-cutover-beside-%d").daemon(true).build());
+            pool.prestartAllCoreThreads(); // started here: a thread started by the first submit costs ms of the freeze
+            beside = pool;
             greenSide = greenTx;
             blueSide = blueRead;
+            // the catalog lookups of green's step, outside the freeze
+            if (!log.step("green.sequence-plan", () -> {
+                sequencePlan = GreenSwitch.plan(greenTx, blueRead, Engine.of(config.blue()), tables);
+                int moving = sequencePlan.stream().mapToInt(p -> p.greenSequences().size()).sum();
+                return moving + " green sequence(s) to set inside the freeze, past blue's key values";
+            })) {
+                return new Outcome(false, "cutover aborted before the freeze, the application stays on blue: green's"
+                        + " sequences could not be listed: " + log.last().detail(), null, null, sequences);
+            }
             if (!log.step("catch-up", () -> catchUp(freeze))) {
                 return new Outcome(false, "cutover aborted, the application stays on blue: the sink did not catch up"
                         + " before the freeze: " + log.last().detail(), null, null, sequences);
@@ -351,7 +369,7 @@ final class FreezeRun {
         Connection g = greenSide;
         g.setAutoCommit(false);
         try {
-            sequences.addAll(GreenSwitch.moveSequences(g, blueSide, Engine.of(config.blue()), tables,
+            sequences.addAll(GreenSwitch.moveSequences(g, blueSide, Engine.of(config.blue()), sequencePlan,
                     cutover.sequenceGap()));
             GreenSwitch.grantWrites(g, cutover.applicationRole(), tables, sequences);
             g.commit();

@@ -31,53 +31,140 @@ final class GreenSwitch {
     }
 
     /**
-     * Moves every green sequence of the targets (serial and identity columns, keys or not: a unique non-key
-     * serial column collides as well) to {@code max(blue sequences of the blue key columns, max(green column),
-     * green sequence) + gap} (a MariaDB blue: its {@code AUTO_INCREMENT} counters instead of sequences). After the
-     * drain, green's column holds every value blue committed. A non-key column without an index costs a scan of its
-     * table here.
+     * The catalog side of {@link #moveSequences}, looked up before the freeze (names do not move while the freeze
+     * holds): per target, the blue sources of its key values and green's serial or identity columns with their
+     * sequences. Under the S5 load these lookups were most of the 20-30 ms that green's step took inside the freeze.
      *
-     * @param green a connection in the caller's open transaction ({@code setval} itself is not transactional)
-     * @param blue a blue connection (blue is frozen, so its values no longer move)
-     * @param blueEngine blue's engine: PostgreSQL sequences, or MariaDB AUTO_INCREMENT counters
-     * @return the sequences moved
+     * @param blueSequences PostgreSQL blue: the sequences behind the blue key columns
+     * @param blueAutoIncrement MariaDB blue: whether a blue key column is {@code AUTO_INCREMENT}
+     * @param greenSequences green column to its sequence, in column order
      */
-    static List<SequenceMove> moveSequences(Connection green, Connection blue, Engine blueEngine,
-                                            List<CutoverTable> targets, long gap) throws SQLException {
-        List<SequenceMove> moves = new ArrayList<>();
+    record TablePlan(CutoverTable table, List<String> blueSequences, boolean blueAutoIncrement,
+                     Map<String, String> greenSequences) {
+        TablePlan {
+            blueSequences = List.copyOf(blueSequences);
+            greenSequences = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(greenSequences));
+        }
+    }
+
+    /**
+     * Looks up, before the freeze, what {@link #moveSequences} needs from both catalogs.
+     *
+     * @param blueEngine blue's engine: PostgreSQL sequences, or MariaDB AUTO_INCREMENT counters
+     * @return one plan per target, in order
+     * @throws SQLException when a catalog cannot be read
+     */
+    static List<TablePlan> plan(Connection green, Connection blue, Engine blueEngine, List<CutoverTable> targets)
+            throws SQLException {
+        List<TablePlan> plans = new ArrayList<>();
         for (CutoverTable t : targets) {
-            long blueHigh = 0;
+            List<String> blueSequences = new ArrayList<>();
+            boolean autoIncrement = false;
             for (String c : t.blueKeyColumns()) {
                 if (blueEngine == Engine.MARIADB) {
-                    blueHigh = Math.max(blueHigh, autoIncrementHigh(blue, t.blue(), c));
+                    autoIncrement |= isAutoIncrement(blue, t.blue(), c);
                     continue;
                 }
                 String seq = serialSequence(blue, t.blue(), c);
                 if (seq != null) {
-                    blueHigh = Math.max(blueHigh, lastValue(blue, seq));
+                    blueSequences.add(seq);
                 }
             }
-            for (Map.Entry<String, String> e : sequencesOf(green, t.green()).entrySet()) {
+            plans.add(new TablePlan(t, blueSequences, autoIncrement, sequencesOf(green, t.green())));
+        }
+        return plans;
+    }
+
+    /**
+     * Moves every green sequence of the targets (serial and identity columns, keys or not: a unique non-key
+     * serial column collides as well) to {@code max(blue sequences of the blue key columns, max(green column),
+     * green sequence) + gap} (a MariaDB blue: its {@code AUTO_INCREMENT} counters instead of sequences). After the
+     * drain, green's column holds every value blue committed. A non-key column without an index costs a scan of its
+     * table here. One read of blue's sequences (PostgreSQL; MariaDB: one per table with an AUTO_INCREMENT key) and
+     * one statement on green for every sequence at once.
+     *
+     * @param green a connection in the caller's open transaction ({@code setval} itself is not transactional)
+     * @param blue a blue connection (blue is frozen, so its values no longer move)
+     * @param blueEngine blue's engine: PostgreSQL sequences, or MariaDB AUTO_INCREMENT counters
+     * @param plans from {@link #plan}, before the freeze
+     * @param gap added past the highest value, values
+     * @return the sequences moved
+     * @throws SQLException when blue or green fails (a sequence dropped since the plan included)
+     */
+    static List<SequenceMove> moveSequences(Connection green, Connection blue, Engine blueEngine,
+                                            List<TablePlan> plans, long gap) throws SQLException {
+        long[] blueHigh = blueHighs(blue, blueEngine, plans);
+        // every sequence in one statement: its value before, and setval past the highest of blue's value (key
+        // columns), green's column and the sequence itself
+        StringBuilder sql = new StringBuilder();
+        List<Object> params = new ArrayList<>();
+        List<String[]> moving = new ArrayList<>(); // sequence, green table.column
+        for (int i = 0; i < plans.size(); i++) {
+            TablePlan p = plans.get(i);
+            for (Map.Entry<String, String> e : p.greenSequences().entrySet()) {
                 String c = e.getKey();
                 String seq = e.getValue();
-                long greenMax;
-                try (Statement st = green.createStatement(); ResultSet rs = st.executeQuery(
-                        "SELECT coalesce(max(" + D.quote(c) + ")::bigint, 0) FROM " + D.table(t.green()))) {
-                    rs.next();
-                    greenMax = rs.getLong(1);
-                }
-                long before = lastValue(green, seq);
-                long floor = t.greenKeyColumns().contains(c) ? blueHigh : 0;
-                long after = Math.max(Math.max(floor, greenMax), before) + gap;
-                try (PreparedStatement ps = green.prepareStatement("SELECT setval(?::regclass, ?, true)")) {
-                    ps.setString(1, seq);
-                    ps.setLong(2, after);
-                    ps.execute();
-                }
-                moves.add(new SequenceMove(seq, t.green() + "." + c, before, after));
+                long floor = p.table().greenKeyColumns().contains(c) ? blueHigh[i] : 0;
+                sql.append(sql.length() == 0 ? "" : " UNION ALL ").append("SELECT ")
+                        .append(moving.size()).append(" AS i, s.last_value, setval(?::regclass, greatest(?::bigint, (SELECT"
+                        + " coalesce(max(").append(D.quote(c)).append(")::bigint, 0) FROM ").append(D.table(p.table().green()))
+                        .append("), s.last_value) + ?, true) FROM ").append(seq).append(" s");
+                params.add(seq);
+                params.add(floor);
+                params.add(gap);
+                moving.add(new String[] {seq, p.table().green() + "." + c});
             }
         }
+        List<SequenceMove> moves = new ArrayList<>();
+        if (moving.isEmpty()) {
+            return moves;
+        }
+        SequenceMove[] byIndex = new SequenceMove[moving.size()];
+        try (PreparedStatement ps = green.prepareStatement(sql.toString())) {
+            for (int k = 0; k < params.size(); k++) {
+                ps.setObject(k + 1, params.get(k));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int i = rs.getInt(1);
+                    byIndex[i] = new SequenceMove(moving.get(i)[0], moving.get(i)[1], rs.getLong(2), rs.getLong(3));
+                }
+            }
+        }
+        for (SequenceMove m : byIndex) {
+            moves.add(m);
+        }
         return moves;
+    }
+
+    /** Per plan, the highest key value blue handed out (0 when its keys have no sequence or counter). */
+    private static long[] blueHighs(Connection blue, Engine blueEngine, List<TablePlan> plans) throws SQLException {
+        long[] high = new long[plans.size()];
+        if (blueEngine == Engine.MARIADB) {
+            for (int i = 0; i < plans.size(); i++) {
+                if (plans.get(i).blueAutoIncrement()) {
+                    high[i] = autoIncrementHigh(blue, plans.get(i).table().blue());
+                }
+            }
+            return high;
+        }
+        StringBuilder sql = new StringBuilder();
+        for (int i = 0; i < plans.size(); i++) {
+            for (String seq : plans.get(i).blueSequences()) {
+                sql.append(sql.length() == 0 ? "" : " UNION ALL ").append("SELECT ").append(i)
+                        .append(", last_value FROM ").append(seq);
+            }
+        }
+        if (sql.length() == 0) {
+            return high;
+        }
+        try (Statement st = blue.createStatement(); ResultSet rs = st.executeQuery(sql.toString())) {
+            while (rs.next()) {
+                int i = rs.getInt(1);
+                high[i] = Math.max(high[i], rs.getLong(2));
+            }
+        }
+        return high;
     }
 
     /** Revokes what {@link #grantWrites} granted (an abort after green was opened). */
@@ -163,24 +250,27 @@ final class GreenSwitch {
     }
 
     /**
-     * The highest value a MariaDB {@code AUTO_INCREMENT} key column has handed out ({@code AUTO_INCREMENT - 1}
-     * from information_schema.TABLES, which reads InnoDB's counter), or 0 when the column is not
-     * {@code AUTO_INCREMENT}.
+     * Whether a MariaDB key column is {@code AUTO_INCREMENT} (before the freeze). A lookup by constants: MariaDB
+     * answers it from one table's definition in under 1 ms, where a join of TABLES and COLUMNS opened every table of
+     * the server (75 ms on a near-empty one, inside the freeze).
      */
-    private static long autoIncrementHigh(Connection blue, TableId table, String column) throws SQLException {
-        // two lookups by constants: MariaDB answers each from one table's definition in under 1 ms, where a join of
-        // TABLES and COLUMNS opened every table of the server (75 ms on a near-empty one, inside the freeze)
+    private static boolean isAutoIncrement(Connection blue, TableId table, String column) throws SQLException {
         try (PreparedStatement ps = blue.prepareStatement("SELECT 1 FROM information_schema.COLUMNS WHERE"
                 + " TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ? AND EXTRA LIKE '%auto_increment%'")) {
             ps.setString(1, table.schema());
             ps.setString(2, table.name());
             ps.setString(3, column);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return 0;
-                }
+                return rs.next();
             }
         }
+    }
+
+    /**
+     * The highest value a MariaDB table's {@code AUTO_INCREMENT} counter has handed out ({@code AUTO_INCREMENT - 1}
+     * from information_schema.TABLES, which reads InnoDB's counter).
+     */
+    private static long autoIncrementHigh(Connection blue, TableId table) throws SQLException {
         try (PreparedStatement ps = blue.prepareStatement("SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE"
                 + " TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
             ps.setString(1, table.schema());

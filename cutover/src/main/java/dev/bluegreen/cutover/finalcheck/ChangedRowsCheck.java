@@ -111,7 +111,8 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
      * shrink part two), {@value #MAX_PASSES} passes ran, or what is left of the budget is shorter than the last
      * pass (the next one covers only what changed during it, so it is shorter still).
      *
-     * @return e.g. {@code "1,234 changed keys in 3 tables checked, all match (412 ms, 5,020 records read)"}, one
+     * @return e.g. {@code "1,234 changed keys in 3 tables checked, all match (412 ms: green's sink offsets read in
+     *     2 ms, 5,020 records from Kafka in 180 ms, compared in 230 ms)"}, one
      *     such summary per pass
      * @throws BluegreenException as the class says
      * @throws SQLException when blue or green fails
@@ -171,6 +172,7 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
             from = covered != null ? covered : parityPassStart(g);
             to = Positions.sinkOffsets(g, pipeline);
         }
+        long offsetsNanos = System.nanoTime() - t0;
         List<OffsetRange> ranges;
         try {
             ranges = OffsetRange.between(from, to, tableByTopic.keySet());
@@ -184,7 +186,7 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
         KeysVerifier.Outcome outcome = verifier.verify(phase, changed, deadline);
         covered = to;
         deferred = outcome.deferred();
-        String summary = summary(changed, outcome, t0, readNanos);
+        String summary = summary(changed, outcome, t0, offsetsNanos, readNanos);
         LOG.info("{} - final check {}: {}", pipeline, phase.text, summary);
         return summary;
     }
@@ -216,7 +218,8 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
         return changed;
     }
 
-    private static String summary(ChangedKeys changed, KeysVerifier.Outcome outcome, long t0, long readNanos) {
+    private static String summary(ChangedKeys changed, KeysVerifier.Outcome outcome, long t0, long offsetsNanos,
+                                  long readNanos) {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         long readMs = readNanos / 1_000_000;
         int tables = changed.tables().size();
@@ -225,9 +228,10 @@ public final class ChangedRowsCheck implements CutoverCoordinator.FinalCheck, Au
         String match = outcome.deferredKeys() == 0 ? "all match" : String.format(Locale.ROOT, "%,d match, %,d differ"
                 + " (changes in flight, left to the exact check inside the freeze)",
                 outcome.checkedKeys() - outcome.deferredKeys(), outcome.deferredKeys());
-        return String.format(Locale.ROOT, "%,d changed key%s in %d table%s checked, %s%s (%d ms: %,d records read in"
-                        + " %d ms, compared in %d ms)", outcome.checkedKeys(), outcome.checkedKeys() == 1 ? "" : "s",
-                tables, tables == 1 ? "" : "s", match, rechecked, ms, changed.records(), readMs, ms - readMs);
+        return String.format(Locale.ROOT, "%,d changed key%s in %d table%s checked, %s%s (%d ms: green's sink offsets"
+                        + " read in %d ms, %,d records from Kafka in %d ms, compared in %d ms)", outcome.checkedKeys(),
+                outcome.checkedKeys() == 1 ? "" : "s", tables, tables == 1 ? "" : "s", match, rechecked, ms,
+                offsetsNanos / 1_000_000, changed.records(), (readNanos - offsetsNanos) / 1_000_000, ms - readMs);
     }
 
     /** Closes the change log and stops the key readers' threads. Idempotent. */

@@ -24,8 +24,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -33,7 +36,8 @@ import org.apache.commons.lang3.concurrent.BasicThreadFactory;
 
 /**
  * Compares changed blue keys with green through the transform with the parity machinery: {@link KeyCheck} in
- * batches of {@value #BATCH_KEYS} keys, up to {@value #PARALLEL_READS} batches at once (of any table), the
+ * batches of {@value #BATCH_KEYS} keys, up to {@value #PARALLEL_READS} batches at once (of any table; while
+ * replication is live {@value #LIVE_PARALLEL_READS}), the
  * deadline checked before each batch; while replication is live,
  * differing keys go through the {@link Recheck} (after the sink applied past their read, then a locked read),
  * with its waits bounded by what is left of the budget. Blue is read in short read-only transactions, which the
@@ -53,6 +57,13 @@ final class KeysVerifier {
      * the freeze; {@code bluegreen cutover}'s pools (10 per side) hold them beside the freeze's own sessions.
      */
     static final int PARALLEL_READS = 6;
+
+    /**
+     * Batches read at once while replication is live (before the freeze): 2, so the passes that end right before the
+     * freeze do not crowd blue while the application still writes (the router's pause waits for the transactions in
+     * flight, which such a burst slows down).
+     */
+    static final int LIVE_PARALLEL_READS = 2;
 
     /** Most differing keys a live pass defers to the exact check inside the freeze; past it, they are rechecked. */
     static final int MAX_DEFERRED_KEYS = 2_000;
@@ -155,6 +166,7 @@ final class KeysVerifier {
                                                 Map<TableId, KeyCheck> checks, ChangedKeys changed, long total,
                                                 Deadline deadline) throws SQLException, InterruptedException {
         AtomicLong done = new AtomicLong();
+        Semaphore gate = new Semaphore(phase.live ? LIVE_PARALLEL_READS : PARALLEL_READS);
         List<List<Future<KeyCheck.Result>>> futures = new ArrayList<>();
         try {
             for (TableId id : order) {
@@ -164,13 +176,18 @@ final class KeysVerifier {
                 for (int from = 0; from < keys.size(); from += BATCH_KEYS) {
                     List<Row> batch = keys.subList(from, Math.min(keys.size(), from + BATCH_KEYS));
                     batches.add(readers().submit(() -> {
-                        if (deadline.expired()) {
-                            throw phase.budgetExceeded(deadline, String.format(Locale.ROOT, "after checking %,d of %,d"
-                                    + " changed keys in %d tables", done.get(), total, order.size()));
+                        gate.acquire();
+                        try {
+                            if (deadline.expired()) {
+                                throw phase.budgetExceeded(deadline, String.format(Locale.ROOT, "after checking %,d of"
+                                        + " %,d changed keys in %d tables", done.get(), total, order.size()));
+                            }
+                            KeyCheck.Result r = check.check(blue, green, batch);
+                            done.addAndGet(batch.size());
+                            return r;
+                        } finally {
+                            gate.release();
                         }
-                        KeyCheck.Result r = check.check(blue, green, batch);
-                        done.addAndGet(batch.size());
-                        return r;
                     }));
                 }
                 futures.add(batches);
@@ -200,8 +217,12 @@ final class KeysVerifier {
 
     private ExecutorService readers() {
         if (readers == null) {
-            readers = Executors.newFixedThreadPool(PARALLEL_READS, new BasicThreadFactory.Builder()
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(PARALLEL_READS, PARALLEL_READS, 0, TimeUnit.MILLISECONDS,
+                    new LinkedBlockingQueue<>(), new BasicThreadFactory.Builder()
                     .namingPattern("bluegreen-final-check-" + pipeline.replace("%", "%%") + "-%d").daemon(true).build());
+            // all started at the first verify, before the freeze: a thread started by a submit inside it costs ms there
+            pool.prestartAllCoreThreads();
+            readers = pool;
         }
         return readers;
     }
