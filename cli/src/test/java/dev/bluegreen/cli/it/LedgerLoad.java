@@ -178,11 +178,13 @@ final class LedgerLoad implements AutoCloseable {
             } catch (SQLException e) {
                 errors.add("client " + client + " seq " + seq + ": " + e.getMessage() + " (SQLState " + e.getSQLState()
                         + ")");
-                rollbackQuietly(c != null ? c : held);
-                if (held != null) {
-                    closeQuietly(held);
-                    held = null;
-                }
+                // a failed session is never reused; a fresh one that failed its first transaction is closed too (it
+                // used to be dropped unclosed: after a flip, every retry leaked one until blue ran out of connections)
+                Connection failed = c != null ? c : held;
+                rollbackQuietly(failed);
+                closeQuietly(failed);
+                held = null;
+                c = null;
             } finally {
                 if (c != null && connections.perTransaction()) {
                     closeQuietly(c);
