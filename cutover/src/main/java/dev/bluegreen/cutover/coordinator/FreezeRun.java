@@ -19,11 +19,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.apache.commons.lang3.concurrent.BasicThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -178,11 +174,7 @@ final class FreezeRun {
         // every connection the freeze needs is taken before it starts: a new pool connection costs 10-20 ms
         try (BlueFreeze freeze = openFreeze(); Connection greenTx = green.getConnection();
              Connection blueRead = blue.getConnection()) {
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
-                    new LinkedBlockingQueue<>(), new BasicThreadFactory.Builder()
-                    .namingPattern("bluegreen-cutover-beside-%d").daemon(true).build());
-            pool.prestartAllCoreThreads(); // started here: a thread started by the first submit costs ms of the freeze
-            beside = pool;
+            beside = FreezeThreads.started(2, "bluegreen-cutover-beside-%d");
             greenSide = greenTx;
             blueSide = blueRead;
             // the catalog lookups of green's step, outside the freeze

@@ -119,20 +119,16 @@ final class GreenSwitch {
         if (moving.isEmpty()) {
             return moves;
         }
-        SequenceMove[] byIndex = new SequenceMove[moving.size()];
-        try (PreparedStatement ps = green.prepareStatement(sql.toString())) {
+        try (PreparedStatement ps = green.prepareStatement(sql.append(" ORDER BY i").toString())) {
             for (int k = 0; k < params.size(); k++) {
                 ps.setObject(k + 1, params.get(k));
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    int i = rs.getInt(1);
-                    byIndex[i] = new SequenceMove(moving.get(i)[0], moving.get(i)[1], rs.getLong(2), rs.getLong(3));
+                    String[] m = moving.get(rs.getInt(1));
+                    moves.add(new SequenceMove(m[0], m[1], rs.getLong(2), rs.getLong(3)));
                 }
             }
-        }
-        for (SequenceMove m : byIndex) {
-            moves.add(m);
         }
         return moves;
     }

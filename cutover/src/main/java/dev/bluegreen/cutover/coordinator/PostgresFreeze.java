@@ -100,7 +100,7 @@ final class PostgresFreeze implements BlueFreeze {
         lockSession.setAutoCommit(false);
         open = true;
         try (Statement st = lockSession.createStatement()) {
-            long slice = Math.min(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), LOCK_SLICE_MS);
+            long slice = sliceMs(deadline);
             StringBuilder sql = new StringBuilder(settings); // a plain loop: a stream's lambdas would load inside the freeze
             for (TableId t : order) {
                 sql.append(sql.length() == settings.length() ? "" : "; ").append("SET LOCAL lock_timeout = '")
@@ -126,8 +126,7 @@ final class PostgresFreeze implements BlueFreeze {
                 // the settings with the first lock, then each further lock with its own timeout, so a failure
                 // names the table it waited for
                 for (at = 0; at < order.size(); at++) {
-                    long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000); // one budget for all tables
-                    st.execute((at == 0 ? settings : "") + "SET LOCAL lock_timeout = '" + Math.min(left, LOCK_SLICE_MS)
+                    st.execute((at == 0 ? settings : "") + "SET LOCAL lock_timeout = '" + sliceMs(deadline)
                             + "ms'; LOCK TABLE " + D.table(order.get(at)) + " IN EXCLUSIVE MODE");
                 }
                 return attempt;
@@ -143,6 +142,11 @@ final class PostgresFreeze implements BlueFreeze {
                 order.add(0, order.remove(at));
             }
         }
+    }
+
+    /** One lock's timeout, ms: what is left of the one budget for all tables, at most {@value #LOCK_SLICE_MS}. */
+    private static long sliceMs(long deadlineNanos) {
+        return Math.min(Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000), LOCK_SLICE_MS);
     }
 
     private boolean maySetDeadlockTimeout() throws SQLException {

@@ -6,6 +6,7 @@ import dev.bluegreen.core.error.BluegreenException;
 import dev.bluegreen.core.error.ErrorCode;
 import dev.bluegreen.core.event.Row;
 import dev.bluegreen.core.event.TableId;
+import dev.bluegreen.cutover.coordinator.FreezeThreads;
 import dev.bluegreen.cutover.parity.Difference;
 import dev.bluegreen.cutover.parity.ParitySettings;
 import dev.bluegreen.cutover.parity.ParityTable;
@@ -25,14 +26,10 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
-import org.apache.commons.lang3.concurrent.BasicThreadFactory;
 
 /**
  * Compares changed blue keys with green through the transform with the parity machinery: {@link KeyCheck} in
@@ -217,12 +214,9 @@ final class KeysVerifier {
 
     private ExecutorService readers() {
         if (readers == null) {
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(PARALLEL_READS, PARALLEL_READS, 0, TimeUnit.MILLISECONDS,
-                    new LinkedBlockingQueue<>(), new BasicThreadFactory.Builder()
-                    .namingPattern("bluegreen-final-check-" + pipeline.replace("%", "%%") + "-%d").daemon(true).build());
-            // all started at the first verify, before the freeze: a thread started by a submit inside it costs ms there
-            pool.prestartAllCoreThreads();
-            readers = pool;
+            // all started at the first verify, before the freeze
+            readers = FreezeThreads.started(PARALLEL_READS, "bluegreen-final-check-" + pipeline.replace("%", "%%")
+                    + "-%d");
         }
         return readers;
     }
