@@ -8,9 +8,11 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +69,8 @@ final class ClassArchive {
 
     /** {@link #of(String, String)} with the archives in {@code dir}. */
     static Optional<ClassArchive> of(String kind, String classPath, Path dir) {
-        for (String entry : classPath.split(Pattern.quote(File.pathSeparator), -1)) {
+        List<String> entries = List.of(classPath.split(Pattern.quote(File.pathSeparator), -1));
+        for (String entry : entries) {
             if (!Files.isRegularFile(Path.of(entry))) {
                 // JDK 17 records no archive for a class path with a folder ("Cannot have non-empty directory
                 // in paths" at exit), e.g. target/classes in a Maven test run; the fat jar has none
@@ -82,7 +85,7 @@ final class ClassArchive {
             return Optional.empty();
         }
         removeAbandonedRecordings(dir, kind);
-        Path archive = dir.resolve(kind + "-" + key(classPath) + ".jsa");
+        Path archive = dir.resolve(kind + "-" + key(entries) + ".jsa");
         Path recording = Files.isRegularFile(archive) ? null
                 : dir.resolve(archive.getFileName() + "." + UUID.randomUUID() + ".tmp");
         return Optional.of(new ClassArchive(kind, archive, recording));
@@ -135,7 +138,7 @@ final class ClassArchive {
 
     /** Deletes recordings over a day old: their JVM was killed, or its parent was, before the move. */
     private static void removeAbandonedRecordings(Path dir, String kind) {
-        long dayAgo = System.currentTimeMillis() - java.util.concurrent.TimeUnit.DAYS.toMillis(1);
+        long dayAgo = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(1);
         try (DirectoryStream<Path> recordings = Files.newDirectoryStream(dir, kind + "-*.tmp")) {
             for (Path p : recordings) {
                 if (Files.getLastModifiedTime(p).toMillis() < dayAgo) {
@@ -148,7 +151,7 @@ final class ClassArchive {
     }
 
     private static List<String> concat(String... options) {
-        List<String> out = new java.util.ArrayList<>(List.of(options));
+        List<String> out = new ArrayList<>(List.of(options));
         out.addAll(QUIET);
         return out;
     }
@@ -166,10 +169,10 @@ final class ClassArchive {
     }
 
     /** Names the Java build and every class path entry with its size and modification time. */
-    private static String key(String classPath) {
+    private static String key(List<String> classPathEntries) {
         StringBuilder identity = new StringBuilder(System.getProperty("java.home")).append('\n')
                 .append(System.getProperty("java.vm.version")).append('\n');
-        for (String entry : classPath.split(Pattern.quote(File.pathSeparator), -1)) {
+        for (String entry : classPathEntries) {
             File f = new File(entry);
             identity.append(entry).append(' ').append(f.length()).append(' ').append(f.lastModified()).append('\n');
         }

@@ -131,8 +131,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 try {
                     ready = awaitReady(files, process, ports, startNanos);
                 } catch (RuntimeException e) {
-                    terminate(process);
-                    archive.ifPresent(a -> a.childExited(false));
+                    abandon(process, archive);
                     throw e;
                 }
                 if (ready == ReadyResult.READY) {
@@ -149,8 +148,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                             broker.bootstrapServers(), startupTime.toMillis(), process.pid(), files.logDir());
                     return broker;
                 }
-                terminate(process);
-                archive.ifPresent(a -> a.childExited(false));
+                abandon(process, archive);
                 Files.deleteIfExists(files.pidFile());
                 String tail = tail(files.brokerLog());
                 if (ready == ReadyResult.EXITED && attempt < BIND_ATTEMPTS && isBindFailure(files.brokerLog())) {
@@ -544,11 +542,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             process.getOutputStream().close();
             Files.writeString(files.pidFile(), process.pid() + "\n", UTF_8);
         } catch (IOException e) {
-            terminate(process);
-            archive.ifPresent(a -> a.childExited(false));
+            abandon(process, archive);
             throw e;
         }
         return process;
+    }
+
+    /** Stops a broker that did not start, dropping any class archive it was recording (it is incomplete). */
+    private static void abandon(Process process, Optional<ClassArchive> archive) {
+        terminate(process);
+        archive.ifPresent(a -> a.childExited(false));
     }
 
     private enum ReadyResult { READY, EXITED, TIMED_OUT }
