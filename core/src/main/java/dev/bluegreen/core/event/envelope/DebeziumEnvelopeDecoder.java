@@ -3,7 +3,6 @@ package dev.bluegreen.core.event.envelope;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.bluegreen.core.error.RowConversionException;
 import dev.bluegreen.core.event.ChangeEvent;
@@ -15,8 +14,10 @@ import dev.bluegreen.core.schema.ColumnSchema;
 import dev.bluegreen.core.schema.TableSchema;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decodes Debezium change events serialized by Kafka Connect's {@code JsonConverter} into
@@ -28,13 +29,17 @@ import java.util.Map;
  *
  * <p>Expects the capture settings bluegreen uses: {@code decimal.handling.mode=string},
  * {@code binary.handling.mode=bytes}, the default {@code unavailable.value.placeholder}.
- * Thread-safe after construction.
+ * Thread-safe: the only state that changes after construction is a per-table cache of row layouts
+ * (concurrent maps).
  */
 public final class DebeziumEnvelopeDecoder {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<TableId, Map<String, ColumnSchema>> columns = new HashMap<>();
+    /** Per table, the layout of the last decoded row and key: rows of one table share it. */
+    private final Map<TableId, Row.Layout> rowLayouts = new ConcurrentHashMap<>();
+    private final Map<TableId, Row.Layout> keyLayouts = new ConcurrentHashMap<>();
 
     /**
      * @param blueTables the blue tables, as read from blue's catalog, that events may name
@@ -77,7 +82,8 @@ public final class DebeziumEnvelopeDecoder {
         Lsn lsn = source.hasNonNull("lsn") ? new Lsn(source.get("lsn").asLong()) : null;
         Row after = null;
         if (op.hasAfter()) {
-            after = struct(table, tableColumns, payload.path("after"), withSchema ? field(schema, "after") : null);
+            after = struct(table, tableColumns, payload.path("after"), withSchema ? field(schema, "after") : null,
+                    rowLayouts);
         }
         Row key = keyJson == null ? Row.empty() : key(table, tableColumns, keyJson);
         String snapshot = source.path("snapshot").asText("false");
@@ -103,11 +109,11 @@ public final class DebeziumEnvelopeDecoder {
         return key(table, tableColumns, keyJson);
     }
 
-    private static Row key(TableId table, Map<String, ColumnSchema> tableColumns, String keyJson) {
+    private Row key(TableId table, Map<String, ColumnSchema> tableColumns, String keyJson) {
         JsonNode keyNode = parse(keyJson, "key");
         boolean keyWithSchema = keyNode.has("schema") && keyNode.has("payload");
         return struct(table, tableColumns, keyWithSchema ? keyNode.get("payload") : keyNode,
-                keyWithSchema ? keyNode.get("schema") : null);
+                keyWithSchema ? keyNode.get("schema") : null, keyLayouts);
     }
 
     private static JsonNode parse(String json, String what) {
@@ -128,36 +134,51 @@ public final class DebeziumEnvelopeDecoder {
                 + "'; was it produced by bluegreen's capture (JsonConverter, schemas.enable=true)?");
     }
 
-    /**
-     * The fields of a row: from the Connect schema when the record has one, else one synthetic
-     * field descriptor per payload field (encodings then follow from blue's catalog).
-     */
-    private static Iterable<JsonNode> fields(JsonNode payload, JsonNode schema) {
-        if (schema != null) {
-            return schema.path("fields");
-        }
-        List<JsonNode> out = new ArrayList<>();
-        payload.fieldNames().forEachRemaining(n -> out.add(JsonNodeFactory.instance.objectNode().put("field", n)));
-        return out;
-    }
-
-    private static Row struct(TableId table, Map<String, ColumnSchema> tableColumns, JsonNode payload, JsonNode schema) {
+    private static Row struct(TableId table, Map<String, ColumnSchema> tableColumns, JsonNode payload, JsonNode schema,
+            Map<TableId, Row.Layout> layouts) {
         if (!payload.isObject()) {
             throw new RowConversionException("change event for " + table + " has no row where one was expected");
         }
-        List<String> names = new ArrayList<>();
-        List<Object> values = new ArrayList<>();
-        for (JsonNode f : fields(payload, schema)) {
-            String name = f.path("field").asText();
-            ColumnSchema column = tableColumns.get(name);
-            if (column == null) {
-                throw new RowConversionException("change event for " + table + " has column '" + name
-                        + "' that blue's catalog did not have when the pipeline started; restart the pipeline"
-                        + " after a schema change on blue");
+        List<String> names = new ArrayList<>(payload.size());
+        List<Object> values = new ArrayList<>(payload.size());
+        if (schema != null) {
+            for (JsonNode f : schema.path("fields")) {
+                String name = f.path("field").asText();
+                add(table, tableColumns, name, payload.get(name), f, names, values);
             }
-            names.add(name);
-            values.add(DebeziumValues.decode(payload.get(name), f, column.type(), table, name));
+        } else {
+            // no Connect schema: the payload's own fields, encodings from blue's catalog
+            for (Iterator<Map.Entry<String, JsonNode>> it = payload.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                add(table, tableColumns, e.getKey(), e.getValue(), MissingNode.getInstance(), names, values);
+            }
         }
-        return Row.of(names, values);
+        return Row.of(layout(layouts, table, names), values);
+    }
+
+    private static void add(TableId table, Map<String, ColumnSchema> tableColumns, String name, JsonNode value,
+            JsonNode fieldSchema, List<String> names, List<Object> values) {
+        ColumnSchema column = tableColumns.get(name);
+        if (column == null) {
+            throw new RowConversionException("change event for " + table + " has column '" + name
+                    + "' that blue's catalog did not have when the pipeline started; restart the pipeline"
+                    + " after a schema change on blue");
+        }
+        names.add(name);
+        values.add(DebeziumValues.decode(value, fieldSchema, column.type(), table, name));
+    }
+
+    /**
+     * The layout of these column names: the table's last one when the names are the same (a table's
+     * events carry the same fields in the same order), else a new one, remembered for the next event.
+     */
+    private static Row.Layout layout(Map<TableId, Row.Layout> layouts, TableId table, List<String> names) {
+        Row.Layout last = layouts.get(table);
+        if (last != null && last.columns().equals(names)) {
+            return last;
+        }
+        Row.Layout fresh = Row.Layout.of(names);
+        layouts.put(table, fresh);
+        return fresh;
     }
 }

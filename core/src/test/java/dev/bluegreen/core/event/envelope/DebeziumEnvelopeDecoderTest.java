@@ -109,6 +109,29 @@ class DebeziumEnvelopeDecoderTest {
     }
 
     @Test
+    void rowsOfOneTableWithOtherColumnsKeepTheirOwnColumns() {
+        // the decoder reuses a table's last row layout when the names match: a row with other
+        // columns, or the same ones in another order, must not take the remembered layout
+        String full = "{\"after\":{\"id\":1,\"body\":\"x\",\"d\":19675},\"source\":{\"schema\":\"public\","
+                + "\"table\":\"t\",\"ts_ms\":1,\"lsn\":10},\"op\":\"c\"}";
+        String fewer = "{\"after\":{\"id\":2,\"body\":\"y\"},\"source\":{\"schema\":\"public\","
+                + "\"table\":\"t\",\"ts_ms\":1,\"lsn\":11},\"op\":\"c\"}";
+        String reordered = "{\"after\":{\"body\":\"z\",\"id\":3},\"source\":{\"schema\":\"public\","
+                + "\"table\":\"t\",\"ts_ms\":1,\"lsn\":12},\"op\":\"c\"}";
+        ChangeEvent a = decoder.decode("{\"id\":1}", full);
+        ChangeEvent b = decoder.decode("{\"id\":2}", fewer);
+        ChangeEvent c = decoder.decode("{\"id\":3}", reordered);
+        ChangeEvent again = decoder.decode("{\"id\":1}", full);
+        assertThat(a.after().columns()).containsExactly("id", "body", "d");
+        assertThat(b.after().columns()).containsExactly("id", "body");
+        assertThat(b.after().get("body")).isEqualTo("y");
+        assertThat(c.after().columns()).containsExactly("body", "id");
+        assertThat(c.after().get("id")).isEqualTo(3L);
+        assertThat(again).isEqualTo(a);
+        assertThat(c.key().get("id")).isEqualTo(3L);
+    }
+
+    @Test
     void millisecondTimestampsWithoutSchemaFollowTheColumnPrecision() {
         TableSchema ms = new TableSchema(T, List.of(col("id", ColumnType.of(TypeKind.INT32, "integer")),
                 col("at", new ColumnType(TypeKind.TIMESTAMP, "timestamp(3) without time zone", -1, -1, 3, null))),
