@@ -9,11 +9,8 @@
 # debezium.version), then runs JdbcSinkSmoke. Results: stdout (markdown) and bench/target/results/.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-version() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$root/pom.xml" | head -n 1; }
 (cd "$root" && ./mvnw -q -B -pl bench -am package -DskipTests -DskipITs)
-(cd "$root" && ./mvnw -q -B -f bench/connect-worker/pom.xml dependency:build-classpath \
-    -Dkafka.version="$(version kafka.version)" -Ddebezium.version="$(version debezium.version)" \
-    -Dpostgresql.version="$(version postgresql.version)")
+"$root/bench/connect-worker/classpath.sh"
 exec java -Xmx512m -Dbluegreen.project.root="$root" -Dlogback.configurationFile="$root/bench/src/main/resources/logback.xml" \
     -cp "$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")" \
     dev.bluegreen.bench.JdbcSinkSmoke "$@"

@@ -10,10 +10,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 (cd "$root" && ./mvnw -q -B -pl cli,bench -am package -DskipTests -DskipITs)
 if [[ " $* " == *jdbc-sink* ]]; then # the Kafka Connect worker's class path, outside the reactor
-    version() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$root/pom.xml" | head -n 1; }
-    (cd "$root" && ./mvnw -q -B -f bench/connect-worker/pom.xml dependency:build-classpath \
-        -Dkafka.version="$(version kafka.version)" -Ddebezium.version="$(version debezium.version)" \
-        -Dpostgresql.version="$(version postgresql.version)")
+    "$root/bench/connect-worker/classpath.sh"
 fi
 exec java -Xmx1g -Dbluegreen.project.root="$root" \
     -cp "$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")" \

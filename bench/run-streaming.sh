@@ -11,12 +11,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 (cd "$root" && ./mvnw -q -B -pl cli,bench -am package -DskipTests -DskipITs)
 # the Debezium JDBC sink contender runs on a Kafka Connect worker whose class path is resolved separately
-version() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$root/pom.xml" | head -n 1; }
-case " $* " in *jdbcsink*)
-    (cd "$root" && ./mvnw -q -B -f bench/connect-worker/pom.xml dependency:build-classpath \
-        -Dkafka.version="$(version kafka.version)" -Ddebezium.version="$(version debezium.version)" \
-        -Dpostgresql.version="$(version postgresql.version)") ;;
-esac
+case " $* " in *jdbcsink*) "$root/bench/connect-worker/classpath.sh" ;; esac
 exec java -Xmx512m -Dbluegreen.project.root="$root" \
     -cp "$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")" \
     dev.bluegreen.bench.streaming.StreamingBench "$@"

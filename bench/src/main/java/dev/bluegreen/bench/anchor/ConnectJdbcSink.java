@@ -320,8 +320,8 @@ public final class ConnectJdbcSink implements AutoCloseable {
             return Files.readString(file, UTF_8).trim();
         } catch (IOException e) {
             throw new IllegalStateException("the Connect worker's class path file " + file + " cannot be read (" + e
-                    + "); build it with: ./mvnw -q -B -f bench/connect-worker/pom.xml dependency:build-classpath"
-                    + " (bench/run-jdbc-sink.sh does)", e);
+                    + "); build it with: bench/connect-worker/classpath.sh"
+                    + " (the benches with the JDBC sink anchor run it)", e);
         }
     }
 

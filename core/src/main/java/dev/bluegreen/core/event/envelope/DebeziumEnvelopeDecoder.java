@@ -37,8 +37,9 @@ public final class DebeziumEnvelopeDecoder {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<TableId, Map<String, ColumnSchema>> columns = new HashMap<>();
-    /** Per table, the layout of the last decoded row and key: rows of one table share it. */
+    /** Per table, the layout of the last decoded row (after image): rows of one table share it. */
     private final Map<TableId, Row.Layout> rowLayouts = new ConcurrentHashMap<>();
+    /** Per table, the layout of the last decoded key. */
     private final Map<TableId, Row.Layout> keyLayouts = new ConcurrentHashMap<>();
 
     /**
