@@ -40,12 +40,24 @@ final class CaptureMarkers {
     }
 
     /**
-     * True when a Debezium JSON value is a streaming (not snapshot) change event. JSON escapes
-     * quotes inside strings, so the unescaped {@code "snapshot":"false"} can only be the source
-     * block's field.
+     * True when a Debezium JSON value is a streaming (not snapshot) change event: its source block's
+     * {@code snapshot} is {@code "false"} or {@code null} (what a streamed event carries under
+     * {@code replace.null.with.default=false}: Debezium leaves the field unset and its schema default
+     * is {@code "false"}). The search starts at the source block: the row images come before it in
+     * the envelope, and a column named {@code snapshot} there must not decide; JSON escapes quotes
+     * inside strings, so the unescaped {@code "source":{} can only be the block itself.
      */
     static boolean isStreamingEvent(String value) {
-        return value != null && value.contains("\"snapshot\":\"false\"");
+        if (value == null) {
+            return false;
+        }
+        int source = value.indexOf("\"source\":{");
+        int field = source < 0 ? -1 : value.indexOf("\"snapshot\":", source);
+        if (field < 0) {
+            return false;
+        }
+        int at = field + "\"snapshot\":".length();
+        return value.startsWith("\"false\"", at) || value.startsWith("null", at);
     }
 
     boolean isHeartbeat(String topic) {

@@ -67,6 +67,11 @@ public final class DebeziumProperties {
         p.setProperty("converter.schemas.enable", "false");
         p.setProperty("key.converter.schemas.enable", "false");
         p.setProperty("value.converter.schemas.enable", "false");
+        // a NULL written into a nullable column that has a DEFAULT must stay NULL: by default
+        // JsonConverter writes the column's default in its place (KAFKA-8713; the option is KIP-581's)
+        p.setProperty("converter.replace.null.with.default", "false");
+        p.setProperty("key.converter.replace.null.with.default", "false");
+        p.setProperty("value.converter.replace.null.with.default", "false");
         String keys = messageKeyColumns(keyColumns);
         if (!keys.isEmpty()) {
             p.setProperty("message.key.columns", keys);

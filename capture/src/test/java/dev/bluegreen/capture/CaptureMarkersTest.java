@@ -18,6 +18,19 @@ class CaptureMarkersTest {
     }
 
     @Test
+    void streamingEventsAreToldBySourceBlockNotByAColumnNamedSnapshot() {
+        assertThat(CaptureMarkers.isStreamingEvent(HEARTBEAT.replace("\"snapshot\":\"false\"", "\"snapshot\":null"))).isTrue();
+        String snapshotRow = "{\"before\":null,\"after\":{\"id\":1,\"snapshot\":\"false\"},\"source\":{\"ts_ms\":1,"
+                + "\"snapshot\":\"true\",\"lsn\":5},\"op\":\"r\"}";
+        assertThat(CaptureMarkers.isStreamingEvent(snapshotRow)).isFalse();
+        assertThat(CaptureMarkers.isStreamingEvent(snapshotRow.replace("\"true\"", "\"last\""))).isFalse();
+        assertThat(CaptureMarkers.isStreamingEvent(snapshotRow.replace("\"snapshot\":\"true\"", "\"snapshot\":\"false\"")))
+                .isTrue();
+        assertThat(CaptureMarkers.isStreamingEvent("{\"after\":{\"snapshot\":null}}")).isFalse();
+        assertThat(CaptureMarkers.isStreamingEvent(null)).isFalse();
+    }
+
+    @Test
     void watermarkOfTheEnvelopeWithConnectSchemaIsTheSame() throws Exception {
         String withSchema = "{\"schema\":{\"type\":\"struct\"},\"payload\":" + HEARTBEAT + "}";
         assertThat(CaptureMarkers.watermarkOf(withSchema)).isEqualTo(new Markers.Watermark(42, 1763888400123L, "0/16E9058"));

@@ -106,8 +106,17 @@ class MariaDbPipelineIT {
         try (Pipeline p = new Pipeline(config).start(); Connection b = blueServer.mariaDb().connect("consistent")) {
             assertThat(p.backfillRunning()).isFalse();
             writeChanges(b, new Random(9), 200);
+            // NULL over a column's DEFAULT (5): JsonConverter would write the 5 (KAFKA-8713)
+            try (Statement st = b.createStatement()) {
+                assertThat(st.executeUpdate("UPDATE account SET small = NULL WHERE id = 9")).isOne();
+            }
             Drain.await(p, Duration.ofMinutes(2));
             Pipelines.assertGreenMatchesBlue(p);
+            try (Connection g = greenServer.postgres().connect("consistent"); Statement st = g.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT small FROM app.account WHERE account_id = 9")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getObject(1)).as("a NULL written on blue over the column's DEFAULT stays NULL").isNull();
+            }
             Path report = work.resolve("report");
             assertThat(Pipelines.verify(work.resolve("pipeline.yaml"), report)).isZero();
             com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
@@ -346,7 +355,7 @@ class MariaDbPipelineIT {
                 + " note VARCHAR(200) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin, updated_at DATETIME(6) NOT NULL,"
                 + " seen_at TIMESTAMP(6) NULL DEFAULT NULL, active BIT(1) NOT NULL DEFAULT b'1',"
                 + " kind ENUM('retail','business') NOT NULL DEFAULT 'retail', photo BLOB, born DATE, opens TIME(3),"
-                + " score DOUBLE, ratio FLOAT, small TINYINT, joined YEAR, KEY by_branch (branch)) ENGINE=InnoDB");
+                + " score DOUBLE, ratio FLOAT, small TINYINT DEFAULT 5, joined YEAR, KEY by_branch (branch)) ENGINE=InnoDB");
         blue.execute(db, "INSERT INTO account (id, branch, balance, note, updated_at, seen_at, kind, born, opens, score,"
                 + " ratio, small, joined) SELECT seq, seq % 10, (seq % 1000) + 0.25, CONCAT('account ', seq),"
                 + " '2024-01-01 00:00:00' + INTERVAL seq SECOND, FROM_UNIXTIME(1700000000 + seq),"
