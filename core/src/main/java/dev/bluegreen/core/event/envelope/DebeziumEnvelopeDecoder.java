@@ -1,6 +1,8 @@
 package dev.bluegreen.core.event.envelope;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
@@ -12,9 +14,12 @@ import dev.bluegreen.core.event.TableId;
 import dev.bluegreen.core.position.Lsn;
 import dev.bluegreen.core.schema.ColumnSchema;
 import dev.bluegreen.core.schema.TableSchema;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,9 +28,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * Decodes Debezium change events serialized by Kafka Connect's {@code JsonConverter} into
  * {@link ChangeEvent}s with canonical values. The blue catalog read at start fixes each column's
  * kind. Records with schemas ({@code schemas.enable=true}) name each field's encoding (e.g.
- * {@code io.debezium.time.MicroTimestamp}); records without (what bluegreen's capture publishes:
- * a fraction of the size and of the parsing cost) get it from the catalog and bluegreen's fixed
- * capture settings.
+ * {@code io.debezium.time.MicroTimestamp}) and are read as JSON trees; records without (what
+ * bluegreen's capture publishes: a fraction of the size and of the parsing cost) get it from the
+ * catalog and bluegreen's fixed capture settings, and are read token by token with Jackson's
+ * streaming parser, with no tree: the tree was over half of the sink thread's CPU per row change in
+ * S3's profile (bench/README.md, "Streaming lag, catch-up and memory").
  *
  * <p>Expects the capture settings bluegreen uses: {@code decimal.handling.mode=string},
  * {@code binary.handling.mode=bytes}, the default {@code unavailable.value.placeholder}.
@@ -66,12 +73,96 @@ public final class DebeziumEnvelopeDecoder {
         if (valueJson == null) {
             return null;
         }
+        try (JsonParser p = JSON.getFactory().createParser(valueJson)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new RowConversionException("change event value is not a JSON object: " + abbreviated(valueJson));
+            }
+            String first = p.nextFieldName();
+            if ("schema".equals(first) || "payload".equals(first)) {
+                return decodeWithSchema(keyJson, valueJson);
+            }
+            return decodeStreaming(keyJson, p, first);
+        } catch (JsonProcessingException e) {
+            throw new RowConversionException("change event value is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The envelope without Connect schemas, read token by token (no JSON tree): the {@code after}
+     * image is kept as the parser's values until {@code source}, which comes after it, names the
+     * table and so the column types. {@code before} is skipped: the key comes from the record key.
+     */
+    private ChangeEvent decodeStreaming(String keyJson, JsonParser p, String first) throws IOException {
+        Fields afterFields = null;
+        String opCode = "";
+        String schemaName = null;
+        String db = "";
+        String tableName = "";
+        long commitMs = 0;
+        Lsn lsn = null;
+        String snapshot = "false";
+        for (String name = first; name != null; name = p.nextFieldName()) {
+            JsonToken t = p.nextToken();
+            switch (name) {
+                case "after":
+                    afterFields = t == JsonToken.START_OBJECT ? Fields.read(p) : null;
+                    if (t != JsonToken.START_OBJECT) {
+                        p.skipChildren();
+                    }
+                    break;
+                case "op":
+                    opCode = t == JsonToken.VALUE_STRING ? p.getText() : "";
+                    break;
+                case "source":
+                    if (t != JsonToken.START_OBJECT) {
+                        p.skipChildren();
+                        break;
+                    }
+                    for (String s = p.nextFieldName(); s != null; s = p.nextFieldName()) {
+                        JsonToken v = p.nextToken();
+                        switch (s) {
+                            case "schema": schemaName = v == JsonToken.VALUE_NULL ? null : p.getValueAsString(); break;
+                            case "db": db = v == JsonToken.VALUE_NULL ? "" : p.getValueAsString(""); break;
+                            case "table": tableName = v == JsonToken.VALUE_NULL ? "" : p.getValueAsString(""); break;
+                            case "ts_ms": commitMs = p.getValueAsLong(); break;
+                            case "lsn": lsn = v == JsonToken.VALUE_NULL ? null : new Lsn(p.getValueAsLong()); break;
+                            case "snapshot": snapshot = v == JsonToken.VALUE_NULL ? "false" : p.getValueAsString("false"); break;
+                            default: p.skipChildren();
+                        }
+                    }
+                    break;
+                default:
+                    p.skipChildren();
+            }
+        }
+        // PostgreSQL's source block names the schema; the binlog connectors' (MariaDB) name the database
+        TableId table = new TableId(schemaName != null ? schemaName : db, tableName);
+        Map<String, ColumnSchema> tableColumns = columns.get(table);
+        if (tableColumns == null) {
+            throw new RowConversionException("change event for table " + table + " which the pipeline does not map");
+        }
+        Op op = Op.fromCode(opCode);
+        Row after = null;
+        if (op.hasAfter()) {
+            if (afterFields == null) {
+                throw new RowConversionException("change event for " + table + " has no row where one was expected");
+            }
+            after = afterFields.toRow(table, tableColumns, rowLayouts);
+        }
+        Row key = keyJson == null ? Row.empty() : key(table, tableColumns, keyJson);
+        boolean lastOfTable = snapshot.equals("last") || snapshot.equals("last_in_data_collection");
+        return new ChangeEvent(table, op, key, after, lsn, commitMs, lastOfTable);
+    }
+
+    /** The envelope with Connect schemas ({@code schemas.enable=true}), read as a JSON tree. */
+    private ChangeEvent decodeWithSchema(String keyJson, String valueJson) {
         JsonNode value = parse(valueJson, "value");
         boolean withSchema = value.has("schema") && value.has("payload");
         JsonNode payload = withSchema ? value.get("payload") : value;
         JsonNode schema = withSchema ? value.get("schema") : MissingNode.getInstance();
         JsonNode source = payload.path("source");
-        // PostgreSQL's source block names the schema; the binlog connectors' (MariaDB) name the database
         String schemaName = source.hasNonNull("schema") ? source.get("schema").asText() : source.path("db").asText();
         TableId table = new TableId(schemaName, source.path("table").asText());
         Map<String, ColumnSchema> tableColumns = columns.get(table);
@@ -111,6 +202,17 @@ public final class DebeziumEnvelopeDecoder {
     }
 
     private Row key(TableId table, Map<String, ColumnSchema> tableColumns, String keyJson) {
+        if (!keyJson.startsWith("{\"schema\"")) {
+            try (JsonParser p = JSON.getFactory().createParser(keyJson)) {
+                if (p.nextToken() == JsonToken.START_OBJECT) {
+                    return Fields.read(p).toRow(table, tableColumns, keyLayouts);
+                }
+            } catch (JsonProcessingException e) {
+                throw new RowConversionException("change event key is not valid JSON: " + e.getOriginalMessage(), e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         JsonNode keyNode = parse(keyJson, "key");
         boolean keyWithSchema = keyNode.has("schema") && keyNode.has("payload");
         return struct(table, tableColumns, keyWithSchema ? keyNode.get("payload") : keyNode,
@@ -145,28 +247,33 @@ public final class DebeziumEnvelopeDecoder {
         if (schema != null) {
             for (JsonNode f : schema.path("fields")) {
                 String name = f.path("field").asText();
-                add(table, tableColumns, name, payload.get(name), f, names, values);
+                add(table, tableColumns, name, DebeziumValues.raw(payload.get(name)), f, names, values);
             }
         } else {
             // no Connect schema: the payload's own fields, encodings from blue's catalog
             for (Iterator<Map.Entry<String, JsonNode>> it = payload.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                add(table, tableColumns, e.getKey(), e.getValue(), MissingNode.getInstance(), names, values);
+                add(table, tableColumns, e.getKey(), DebeziumValues.raw(e.getValue()), MissingNode.getInstance(), names,
+                        values);
             }
         }
         return Row.of(layout(layouts, table, names), values);
     }
 
-    private static void add(TableId table, Map<String, ColumnSchema> tableColumns, String name, JsonNode value,
+    private static void add(TableId table, Map<String, ColumnSchema> tableColumns, String name, Object value,
             JsonNode fieldSchema, List<String> names, List<Object> values) {
         ColumnSchema column = tableColumns.get(name);
         if (column == null) {
-            throw new RowConversionException("change event for " + table + " has column '" + name
-                    + "' that blue's catalog did not have when the pipeline started; restart the pipeline"
-                    + " after a schema change on blue");
+            throw unknownColumn(table, name);
         }
         names.add(name);
         values.add(DebeziumValues.decode(value, fieldSchema, column.type(), table, name));
+    }
+
+    private static RowConversionException unknownColumn(TableId table, String name) {
+        return new RowConversionException("change event for " + table + " has column '" + name
+                + "' that blue's catalog did not have when the pipeline started; restart the pipeline"
+                + " after a schema change on blue");
     }
 
     /**
@@ -181,5 +288,76 @@ public final class DebeziumEnvelopeDecoder {
         Row.Layout fresh = Row.Layout.of(names);
         layouts.put(table, fresh);
         return fresh;
+    }
+
+    private static String abbreviated(String json) {
+        return json.length() > 200 ? json.substring(0, 200) + "..." : json;
+    }
+
+    /**
+     * One JSON object's fields as the parser read them, in order: names (canonicalized by the
+     * parser's symbol table) and values in {@link DebeziumValues#decode}'s form. Not thread-safe;
+     * lives for one decode.
+     */
+    private static final class Fields {
+        final List<String> names = new ArrayList<>(16);
+        final List<Object> values = new ArrayList<>(16);
+
+        /** Reads the object whose {@code START_OBJECT} the parser is at, through its {@code END_OBJECT}. */
+        static Fields read(JsonParser p) throws IOException {
+            Fields f = new Fields();
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                f.names.add(name);
+                f.values.add(value(p, p.nextToken()));
+            }
+            return f;
+        }
+
+        private static Object value(JsonParser p, JsonToken t) throws IOException {
+            switch (t) {
+                case VALUE_NULL:
+                    return null;
+                case VALUE_STRING:
+                    return p.getText();
+                case VALUE_NUMBER_INT:
+                    return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue()
+                            : (Object) p.getLongValue();
+                case VALUE_NUMBER_FLOAT:
+                    return p.getDoubleValue();
+                case VALUE_TRUE:
+                    return Boolean.TRUE;
+                case VALUE_FALSE:
+                    return Boolean.FALSE;
+                case START_ARRAY: {
+                    List<Object> out = new ArrayList<>();
+                    for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+                        out.add(value(p, e));
+                    }
+                    return out;
+                }
+                case START_OBJECT: {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                        out.put(name, value(p, p.nextToken()));
+                    }
+                    return out;
+                }
+                default:
+                    throw new RowConversionException("unexpected JSON token " + t + " in a change event");
+            }
+        }
+
+        Row toRow(TableId table, Map<String, ColumnSchema> tableColumns, Map<TableId, Row.Layout> layouts) {
+            List<Object> decoded = new ArrayList<>(names.size());
+            for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
+                ColumnSchema column = tableColumns.get(name);
+                if (column == null) {
+                    throw unknownColumn(table, name);
+                }
+                decoded.add(DebeziumValues.decode(values.get(i), MissingNode.getInstance(), column.type(), table, name));
+            }
+            return Row.of(layout(layouts, table, names), decoded);
+        }
     }
 }

@@ -7,6 +7,7 @@ import dev.bluegreen.core.schema.ColumnType;
 import dev.bluegreen.core.value.Bytes;
 import dev.bluegreen.core.value.Unavailable;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -16,7 +17,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -24,17 +27,31 @@ import java.util.UUID;
  * PostgreSQL connector documentation, "Data type mappings" (temporal types by schema name:
  * {@code io.debezium.time.Date} days, {@code Time} ms, {@code MicroTime} µs, {@code NanoTime} ns,
  * {@code Timestamp} ms, {@code MicroTimestamp} µs, {@code NanoTimestamp} ns since the epoch,
- * {@code ZonedTimestamp} ISO-8601 text). Stateless and thread-safe.
+ * {@code ZonedTimestamp} ISO-8601 text). Values arrive as the JSON parser read them (see
+ * {@link #decode}), not as JSON trees. Stateless and thread-safe.
  */
 final class DebeziumValues {
 
-    private static final byte[] PLACEHOLDER_BYTES = Unavailable.DEBEZIUM_PLACEHOLDER.getBytes(StandardCharsets.UTF_8);
+    /** The unavailable-value placeholder as Debezium sends it in a {@code bytea} column (base64 of its UTF-8). */
+    private static final String PLACEHOLDER_BASE64 =
+            Base64.getEncoder().encodeToString(Unavailable.DEBEZIUM_PLACEHOLDER.getBytes(StandardCharsets.UTF_8));
 
     private DebeziumValues() {
     }
 
-    static Object decode(JsonNode v, JsonNode fieldSchema, ColumnType type, TableId table, String column) {
-        if (v == null || v.isNull()) {
+    /**
+     * Decodes one field value.
+     *
+     * @param v the value as the JSON parser read it: {@code null}, {@link String}, {@link Long},
+     *     {@link BigInteger} (a whole number beyond 64 bits), {@link Double}, {@link Boolean}, a
+     *     {@link List} of those, or a {@link Map} (a JSON object, which no column type takes)
+     * @param fieldSchema the field's Connect schema, or a missing node when the record has none
+     *     (the encoding then follows from the column type)
+     * @throws RowConversionException when the value does not fit the column's type, naming the
+     *     table, column and value
+     */
+    static Object decode(Object v, JsonNode fieldSchema, ColumnType type, TableId table, String column) {
+        if (v == null) {
             return null;
         }
         if (isPlaceholder(v, type)) {
@@ -47,71 +64,100 @@ final class DebeziumValues {
                 throw e;
             }
             throw new RowConversionException("cannot decode " + table + "." + column + " (" + type.sqlName()
-                    + ") from change event value " + v + ": " + e.getMessage(), e);
+                    + ") from change event value " + describe(v) + ": " + e.getMessage(), e);
         }
     }
 
-    private static boolean isPlaceholder(JsonNode v, ColumnType type) {
+    /** The parser's form of a JSON tree value, as {@link #decode} takes it. */
+    static Object raw(JsonNode n) {
+        if (n == null || n.isNull() || n.isMissingNode()) {
+            return null;
+        }
+        if (n.isTextual()) {
+            return n.textValue();
+        }
+        if (n.isIntegralNumber()) {
+            return n.canConvertToLong() ? (Object) n.longValue() : n.bigIntegerValue();
+        }
+        if (n.isNumber()) {
+            return n.doubleValue();
+        }
+        if (n.isBoolean()) {
+            return n.booleanValue();
+        }
+        if (n.isArray()) {
+            List<Object> out = new ArrayList<>(n.size());
+            n.forEach(e -> out.add(raw(e)));
+            return out;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        n.fields().forEachRemaining(e -> out.put(e.getKey(), raw(e.getValue())));
+        return out;
+    }
+
+    private static boolean isPlaceholder(Object v, ColumnType type) {
         switch (type.kind()) {
             case BYTES:
-                return v.isTextual() && java.util.Arrays.equals(Base64.getDecoder().decode(v.asText()), PLACEHOLDER_BYTES);
+                return v instanceof String s && s.length() == PLACEHOLDER_BASE64.length() && s.equals(PLACEHOLDER_BASE64);
             case ARRAY:
-                return v.isArray() && v.size() == 1 && v.get(0).isTextual()
-                        && Unavailable.DEBEZIUM_PLACEHOLDER.equals(v.get(0).asText());
+                return v instanceof List<?> l && l.size() == 1 && Unavailable.DEBEZIUM_PLACEHOLDER.equals(l.get(0));
             default:
-                return v.isTextual() && Unavailable.DEBEZIUM_PLACEHOLDER.equals(v.asText());
+                return Unavailable.DEBEZIUM_PLACEHOLDER.equals(v);
         }
     }
 
-    private static Object value(JsonNode v, JsonNode schema, ColumnType type, TableId table, String column) {
+    private static Object value(Object v, JsonNode schema, ColumnType type, TableId table, String column) {
         String name = schema.path("name").asText("");
         if (name.isEmpty()) {
             name = impliedTemporalEncoding(type);
         }
         switch (type.kind()) {
             case INT16: case INT32: case INT64:
-                if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-                    throw new RowConversionException(table + "." + column + ": expected a whole number, got " + v);
-                }
-                return v.longValue();
+                return whole(v, table, column);
             case NUMERIC:
-                if (!v.isTextual()) {
-                    throw new RowConversionException(table + "." + column + ": numeric arrived as " + v.getNodeType()
+                if (!(v instanceof String s)) {
+                    throw new RowConversionException(table + "." + column + ": numeric arrived as " + describe(v)
                             + "; capture must run with decimal.handling.mode=string");
                 }
-                return new BigDecimal(v.asText());
+                return new BigDecimal(s);
             case FLOAT32:
-                return v.floatValue();
+                return (float) floating(v, table, column);
             case FLOAT64:
-                return v.doubleValue();
+                return floating(v, table, column);
             case BOOLEAN:
-                if (!v.isBoolean()) {
-                    throw new RowConversionException(table + "." + column + ": expected true or false, got " + v);
+                if (!(v instanceof Boolean b)) {
+                    throw new RowConversionException(table + "." + column + ": expected true or false, got " + describe(v));
                 }
-                return v.booleanValue();
+                return b;
             case TEXT: case ENUM: case JSON: case TSVECTOR:
-                return v.asText();
+                if (v instanceof String || v instanceof Number || v instanceof Boolean) {
+                    return v.toString();
+                }
+                throw new RowConversionException(table + "." + column + ": expected text, got " + describe(v));
             case DATE:
-                return LocalDate.ofEpochDay(v.longValue());
+                return LocalDate.ofEpochDay(whole(v, table, column));
             case TIME:
-                return LocalTime.ofNanoOfDay(nanos(v.longValue(), name));
+                return LocalTime.ofNanoOfDay(nanos(whole(v, table, column), name));
             case TIMESTAMP: {
-                long n = v.longValue();
+                long n = whole(v, table, column);
                 long perSecond = perSecond(name);
                 long seconds = Math.floorDiv(n, perSecond);
                 long fraction = Math.floorMod(n, perSecond) * (1_000_000_000L / perSecond);
                 return LocalDateTime.ofEpochSecond(seconds, (int) fraction, ZoneOffset.UTC);
             }
             case TIMESTAMPTZ:
-                return OffsetDateTime.parse(v.asText()).toInstant();
+                return OffsetDateTime.parse(text(v, table, column)).toInstant();
             case BYTES:
-                return Bytes.of(Base64.getDecoder().decode(v.asText()));
+                return Bytes.of(Base64.getDecoder().decode(text(v, table, column)));
             case UUID:
-                return UUID.fromString(v.asText());
+                return UUID.fromString(text(v, table, column));
             case ARRAY: {
-                List<Object> out = new ArrayList<>(v.size());
+                if (!(v instanceof List<?> list)) {
+                    throw new RowConversionException(table + "." + column + ": expected an array, got " + describe(v));
+                }
+                List<Object> out = new ArrayList<>(list.size());
                 JsonNode items = schema.path("items");
-                for (JsonNode e : v) {
+                for (Object e : list) {
                     out.add(decode(e, items, type.element(), table, column));
                 }
                 return Collections.unmodifiableList(out);
@@ -120,6 +166,55 @@ final class DebeziumValues {
                 throw new RowConversionException(table + "." + column + ": type " + type.sqlName()
                         + " has no canonical form in bluegreen");
         }
+    }
+
+    private static long whole(Object v, TableId table, String column) {
+        if (!(v instanceof Long l)) {
+            throw new RowConversionException(table + "." + column + ": expected a whole number of at most 64 bits, got "
+                    + describe(v));
+        }
+        return l;
+    }
+
+    /**
+     * A floating-point value: a JSON number, or the strings {@code NaN}, {@code Infinity} and
+     * {@code -Infinity}, which is how Jackson (and so Kafka Connect's {@code JsonConverter}) writes
+     * the non-finite values ({@code JsonWriteFeature.WRITE_NAN_AS_STRINGS}, on by default).
+     */
+    private static double floating(Object v, TableId table, String column) {
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        if (v instanceof String s) {
+            switch (s) {
+                case "NaN": return Double.NaN;
+                case "Infinity": return Double.POSITIVE_INFINITY;
+                case "-Infinity": return Double.NEGATIVE_INFINITY;
+                default: break;
+            }
+        }
+        throw new RowConversionException(table + "." + column + ": expected a number, got " + describe(v));
+    }
+
+    private static String text(Object v, TableId table, String column) {
+        if (!(v instanceof String s)) {
+            throw new RowConversionException(table + "." + column + ": expected a JSON string, got " + describe(v));
+        }
+        return s;
+    }
+
+    /** A value as the error messages show it: strings quoted, JSON objects and arrays by kind and content. */
+    private static String describe(Object v) {
+        if (v instanceof String s) {
+            return "\"" + (s.length() > 200 ? s.substring(0, 200) + "..." : s) + "\"";
+        }
+        if (v instanceof Map) {
+            return "a JSON object " + v;
+        }
+        if (v instanceof List) {
+            return "a JSON array " + v;
+        }
+        return String.valueOf(v);
     }
 
     /**

@@ -194,4 +194,65 @@ class DebeziumEnvelopeDecoderTest {
         assertThatThrownBy(() -> decoder.decodeKey(T, "{\"nope\":8}")).isInstanceOf(RowConversionException.class)
                 .hasMessageContaining("'nope'");
     }
+
+    private static final TableSchema NUMBERS = new TableSchema(T, List.of(col("id", ColumnType.of(TypeKind.INT64, "bigint")),
+            col("f4", ColumnType.of(TypeKind.FLOAT32, "real")), col("f8", ColumnType.of(TypeKind.FLOAT64, "double precision")),
+            col("d", ColumnType.of(TypeKind.DATE, "date")), col("body", ColumnType.of(TypeKind.TEXT, "text"))),
+            List.of("id"), List.of(List.of("id")), false);
+
+    private static String schemaless(String after) {
+        return "{\"before\":{\"id\":1,\"f4\":null},\"after\":" + after + ",\"source\":{\"version\":\"3.5.0.Final\","
+                + "\"ts_ms\":5,\"snapshot\":null,\"db\":\"app\",\"sequence\":\"[\\\"1\\\",\\\"2\\\"]\",\"schema\":\"public\","
+                + "\"table\":\"t\",\"txId\":9,\"lsn\":42,\"xmin\":null},\"transaction\":{\"id\":\"9:42\",\"total_order\":1,"
+                + "\"data_collection_order\":1},\"op\":\"u\",\"ts_ms\":6,\"ts_us\":6000,\"ts_ns\":6000000}";
+    }
+
+    @Test
+    void nonFiniteFloatsArriveAsJacksonWritesThem() {
+        // JsonConverter writes NaN and the infinities as the strings Jackson gives them; a tree's
+        // floatValue() of such a string was 0, a silent wrong value
+        DebeziumEnvelopeDecoder d = new DebeziumEnvelopeDecoder(Map.of(T, NUMBERS));
+        Row r = d.decode("{\"id\":1}", schemaless("{\"id\":1,\"f4\":\"NaN\",\"f8\":\"-Infinity\",\"d\":0}")).after();
+        assertThat((Float) r.get("f4")).isNaN();
+        assertThat(r.get("f8")).isEqualTo(Double.NEGATIVE_INFINITY);
+        Row finite = d.decode("{\"id\":1}", schemaless("{\"id\":1,\"f4\":1.5,\"f8\":2,\"d\":1}")).after();
+        assertThat(finite.get("f4")).isEqualTo(1.5f);
+        assertThat(finite.get("f8")).isEqualTo(2.0d);
+    }
+
+    @Test
+    void streamingReadSkipsBeforeTransactionAndUnknownFields() {
+        DebeziumEnvelopeDecoder d = new DebeziumEnvelopeDecoder(Map.of(T, NUMBERS));
+        ChangeEvent e = d.decode("{\"id\":1}", schemaless("{\"id\":1,\"f4\":null,\"f8\":null,\"d\":19675,"
+                + "\"body\":\"x\"}"));
+        assertThat(e.op()).isEqualTo(Op.UPDATE);
+        assertThat(e.position()).isEqualTo(new Lsn(42));
+        assertThat(e.commitTimeMs()).isEqualTo(5);
+        assertThat(e.lastSnapshotRowOfTable()).isFalse();
+        assertThat(e.after().columns()).containsExactly("id", "f4", "f8", "d", "body");
+        assertThat(e.after().get("d")).isEqualTo(LocalDate.ofEpochDay(19675));
+        assertThat(e.after().get("body")).isEqualTo("x");
+    }
+
+    @Test
+    void valuesThatDoNotFitTheColumnNameTableColumnAndValue() {
+        DebeziumEnvelopeDecoder d = new DebeziumEnvelopeDecoder(Map.of(T, NUMBERS));
+        assertThatThrownBy(() -> d.decode("{\"id\":1}", schemaless("{\"id\":123456789012345678901234567890}")))
+                .isInstanceOf(RowConversionException.class).hasMessageContaining("public.t.id")
+                .hasMessageContaining("123456789012345678901234567890");
+        assertThatThrownBy(() -> d.decode("{\"id\":1}", schemaless("{\"id\":1,\"d\":\"2024-01-01\"}")))
+                .isInstanceOf(RowConversionException.class).hasMessageContaining("public.t.d")
+                .hasMessageContaining("\"2024-01-01\"");
+        assertThatThrownBy(() -> d.decode("{\"id\":1}", schemaless("{\"id\":1,\"body\":{\"a\":1}}")))
+                .isInstanceOf(RowConversionException.class).hasMessageContaining("public.t.body")
+                .hasMessageContaining("JSON object");
+        assertThatThrownBy(() -> d.decode("{\"id\":1}", schemaless("{\"id\":1,\"f8\":\"many\"}")))
+                .isInstanceOf(RowConversionException.class).hasMessageContaining("public.t.f8");
+        assertThatThrownBy(() -> d.decode("{\"id\":1}", "[1]")).isInstanceOf(RowConversionException.class)
+                .hasMessageContaining("not a JSON object");
+        assertThatThrownBy(() -> d.decode("{\"id\":", schemaless("{\"id\":1}"))).isInstanceOf(RowConversionException.class)
+                .hasMessageContaining("key is not valid JSON");
+        assertThatThrownBy(() -> d.decode("{\"id\":1}", "{\"before\":null,\"after\":{\"id\":1},\"source\":{\"schema\""))
+                .isInstanceOf(RowConversionException.class).hasMessageContaining("value is not valid JSON");
+    }
 }
