@@ -190,6 +190,26 @@ class BackfillIT {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(1000);
             }
+            // the same values streamed (Debezium, Kafka, the envelope decoder) instead of copied: rows 1-4
+            // written over rows 5-8, inserted again as 2001-2004, row 1000 deleted, and row 9 given the
+            // infinities row 2 lacks and 24:00
+            String cols = "i2, i8, num, numu, f4, f8, b, t, vc, ch, d, tm, ts, tstz, by, u, j, jb, m, tv, ai, at, an";
+            blue.execute(db, "UPDATE everything e SET (" + cols + ") = (SELECT " + cols + " FROM everything s"
+                    + " WHERE s.id = e.id - 4) WHERE e.id BETWEEN 5 AND 8");
+            blue.execute(db, "INSERT INTO everything (id, " + cols + ") SELECT id + 2000, " + cols
+                    + " FROM everything WHERE id <= 4");
+            blue.execute(db, "DELETE FROM everything WHERE id = 1000");
+            blue.execute(db, "UPDATE everything SET tm = '24:00:00', ts = 'infinity', d = '-infinity',"
+                    + " tstz = '-infinity' WHERE id = 9");
+            Drain.await(p, Duration.ofMinutes(2));
+            Pipelines.assertGreenMatchesBlue(p);
+            try (Connection g = green.connect(db); Statement st = g.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*), count(*) FILTER (WHERE f4 = 'NaN' AND f8 = '-Infinity')"
+                         + " FROM everything")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(1003);
+                assertThat(rs.getInt(2)).as("NaN and -Infinity streamed as themselves (rows 2, 6, 2002)").isEqualTo(3);
+            }
         }
     }
 

@@ -45,7 +45,7 @@ public final class PostgresValueBinder {
         } else if (value instanceof Float f) {
             ps.setFloat(index, f);
         } else if (value instanceof Instant i) {
-            ps.setObject(index, OffsetDateTime.ofInstant(i, ZoneOffset.UTC));
+            ps.setObject(index, offsetDateTime(i));
         } else if (value instanceof Bytes b) {
             ps.setBytes(index, b.toArray());
         } else if (value instanceof List<?> list) {
@@ -65,7 +65,7 @@ public final class PostgresValueBinder {
         for (int i = 0; i < elements.length; i++) {
             Object e = list.get(i);
             if (e instanceof Instant in) {
-                e = OffsetDateTime.ofInstant(in, ZoneOffset.UTC);
+                e = offsetDateTime(in);
             } else if (e instanceof Bytes b) {
                 e = b.toArray();
             }
@@ -73,4 +73,23 @@ public final class PostgresValueBinder {
         }
         return c.createArrayOf(type.element().sqlName(), elements);
     }
+
+    /**
+     * The instant at UTC, for PgJDBC. {@code timestamptz}'s infinities are canonically
+     * {@code OffsetDateTime.MAX/MIN.toInstant()} (see the binary COPY reader), which no UTC date-time
+     * can hold: they bind as {@code OffsetDateTime.MAX/MIN}, which PgJDBC sends as
+     * {@code infinity} / {@code -infinity}.
+     */
+    private static OffsetDateTime offsetDateTime(Instant i) {
+        if (i.equals(PLUS_INFINITY)) {
+            return OffsetDateTime.MAX;
+        }
+        if (i.equals(MINUS_INFINITY)) {
+            return OffsetDateTime.MIN;
+        }
+        return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
+    }
+
+    private static final Instant PLUS_INFINITY = OffsetDateTime.MAX.toInstant();
+    private static final Instant MINUS_INFINITY = OffsetDateTime.MIN.toInstant();
 }

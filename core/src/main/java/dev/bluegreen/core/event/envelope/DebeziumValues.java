@@ -36,6 +36,20 @@ final class DebeziumValues {
     private static final String PLACEHOLDER_BASE64 =
             Base64.getEncoder().encodeToString(Unavailable.DEBEZIUM_PLACEHOLDER.getBytes(StandardCharsets.UTF_8));
 
+    /*
+     * PostgreSQL's infinite dates and timestamps as Debezium's PostgreSQL connector encodes them
+     * (PostgresValueConverter: POSITIVE_INFINITY_LOCAL_DATE -5877611-06-21, NEGATIVE_INFINITY_LOCAL_DATE
+     * -5877611-06-22, timestamps at PgJDBC's PGStatement.DATE_POSITIVE/NEGATIVE_INFINITY read as
+     * microseconds; timestamptz as the text "infinity" / "-infinity"). They decode to the canonical
+     * MAX / MIN that the binary COPY reader gives the same values, so a streamed row equals its copy.
+     * The date sentinels lie millions of years before PostgreSQL's earliest date (4714 BC); the
+     * timestamp ones at 294247 AD, inside its range (up to 294276 AD) but at one microsecond each.
+     */
+    private static final long POSITIVE_INFINITY_EPOCH_DAY = -2_147_472_692L;
+    private static final long NEGATIVE_INFINITY_EPOCH_DAY = -2_147_472_691L;
+    private static final long POSITIVE_INFINITY_MICROS = 9_223_372_036_825_200_000L;
+    private static final long NEGATIVE_INFINITY_MICROS = -9_223_372_036_832_400_000L;
+
     private DebeziumValues() {
     }
 
@@ -134,19 +148,47 @@ final class DebeziumValues {
                     return v.toString();
                 }
                 throw new RowConversionException(table + "." + column + ": expected text, got " + describe(v));
-            case DATE:
-                return LocalDate.ofEpochDay(whole(v, table, column));
-            case TIME:
-                return LocalTime.ofNanoOfDay(nanos(whole(v, table, column), name));
+            case DATE: {
+                long days = whole(v, table, column);
+                if (days == POSITIVE_INFINITY_EPOCH_DAY) {
+                    return LocalDate.MAX;
+                }
+                if (days == NEGATIVE_INFINITY_EPOCH_DAY) {
+                    return LocalDate.MIN;
+                }
+                return LocalDate.ofEpochDay(days);
+            }
+            case TIME: {
+                long nanos = nanos(whole(v, table, column), name);
+                // PostgreSQL's 24:00:00, as the binary COPY reader maps it
+                return nanos >= 86_400_000_000_000L ? LocalTime.MAX : LocalTime.ofNanoOfDay(nanos);
+            }
             case TIMESTAMP: {
                 long n = whole(v, table, column);
                 long perSecond = perSecond(name);
+                if (perSecond <= 1_000_000L) {
+                    long unitsPerMicro = 1_000_000L / perSecond;
+                    if (n == POSITIVE_INFINITY_MICROS / unitsPerMicro) {
+                        return LocalDateTime.MAX;
+                    }
+                    if (n == NEGATIVE_INFINITY_MICROS / unitsPerMicro) {
+                        return LocalDateTime.MIN;
+                    }
+                }
                 long seconds = Math.floorDiv(n, perSecond);
                 long fraction = Math.floorMod(n, perSecond) * (1_000_000_000L / perSecond);
                 return LocalDateTime.ofEpochSecond(seconds, (int) fraction, ZoneOffset.UTC);
             }
-            case TIMESTAMPTZ:
-                return OffsetDateTime.parse(text(v, table, column)).toInstant();
+            case TIMESTAMPTZ: {
+                String t = text(v, table, column);
+                if (t.equals("infinity")) {
+                    return OffsetDateTime.MAX.toInstant();
+                }
+                if (t.equals("-infinity")) {
+                    return OffsetDateTime.MIN.toInstant();
+                }
+                return OffsetDateTime.parse(t).toInstant();
+            }
             case BYTES:
                 return Bytes.of(Base64.getDecoder().decode(text(v, table, column)));
             case UUID:

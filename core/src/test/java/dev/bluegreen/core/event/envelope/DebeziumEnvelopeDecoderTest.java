@@ -255,4 +255,31 @@ class DebeziumEnvelopeDecoderTest {
         assertThatThrownBy(() -> d.decode("{\"id\":1}", "{\"before\":null,\"after\":{\"id\":1},\"source\":{\"schema\""))
                 .isInstanceOf(RowConversionException.class).hasMessageContaining("value is not valid JSON");
     }
+
+    @Test
+    void infiniteDatesAndTimestampsDecodeToTheCopysMaxAndMin() {
+        // Debezium's encodings of PostgreSQL's infinity; the binary COPY reader gives MAX / MIN
+        TableSchema times = new TableSchema(T, List.of(col("id", ColumnType.of(TypeKind.INT32, "integer")),
+                col("d", ColumnType.of(TypeKind.DATE, "date")), col("tm", new ColumnType(TypeKind.TIME, "time", -1, -1, 6, null)),
+                col("ts", new ColumnType(TypeKind.TIMESTAMP, "timestamp", -1, -1, 6, null)),
+                col("ts3", new ColumnType(TypeKind.TIMESTAMP, "timestamp(3)", -1, -1, 3, null)),
+                col("tstz", ColumnType.of(TypeKind.TIMESTAMPTZ, "timestamp with time zone"))),
+                List.of("id"), List.of(List.of("id")), false);
+        DebeziumEnvelopeDecoder d = new DebeziumEnvelopeDecoder(Map.of(T, times));
+        String src = ",\"source\":{\"schema\":\"public\",\"table\":\"t\",\"ts_ms\":1,\"lsn\":1},\"op\":\"c\"}";
+        Row plus = d.decode("{\"id\":1}", "{\"after\":{\"id\":1,\"d\":-2147472692,\"tm\":86400000000,"
+                + "\"ts\":9223372036825200000,\"ts3\":9223372036825200,\"tstz\":\"infinity\"}" + src).after();
+        assertThat(plus.get("d")).isEqualTo(LocalDate.MAX);
+        assertThat(plus.get("tm")).isEqualTo(java.time.LocalTime.MAX);
+        assertThat(plus.get("ts")).isEqualTo(LocalDateTime.MAX);
+        assertThat(plus.get("ts3")).isEqualTo(LocalDateTime.MAX);
+        assertThat(plus.get("tstz")).isEqualTo(java.time.OffsetDateTime.MAX.toInstant());
+        Row minus = d.decode("{\"id\":2}", "{\"after\":{\"id\":2,\"d\":-2147472691,\"tm\":0,"
+                + "\"ts\":-9223372036832400000,\"ts3\":-9223372036832400,\"tstz\":\"-infinity\"}" + src).after();
+        assertThat(minus.get("d")).isEqualTo(LocalDate.MIN);
+        assertThat(minus.get("tm")).isEqualTo(java.time.LocalTime.MIDNIGHT);
+        assertThat(minus.get("ts")).isEqualTo(LocalDateTime.MIN);
+        assertThat(minus.get("ts3")).isEqualTo(LocalDateTime.MIN);
+        assertThat(minus.get("tstz")).isEqualTo(java.time.OffsetDateTime.MIN.toInstant());
+    }
 }
