@@ -106,9 +106,16 @@ class MariaDbPipelineIT {
         try (Pipeline p = new Pipeline(config).start(); Connection b = blueServer.mariaDb().connect("consistent")) {
             assertThat(p.backfillRunning()).isFalse();
             writeChanges(b, new Random(9), 200);
-            // NULL over a column's DEFAULT (5): JsonConverter would write the 5 (KAFKA-8713)
+            // NULL over a column's DEFAULT (5): JsonConverter would write the 5 (KAFKA-8713); then every
+            // value kind streamed
             try (Statement st = b.createStatement()) {
                 assertThat(st.executeUpdate("UPDATE account SET small = NULL WHERE id = 9")).isOne();
+                // the awkward values of rows 7-9 (copied at the start) streamed as whole row images
+                assertThat(st.executeUpdate("UPDATE account SET branch = branch + 1 WHERE id IN (7, 8, 9)")).isEqualTo(3);
+                assertThat(st.executeUpdate("INSERT INTO account (id, branch, balance, note, updated_at, seen_at, active,"
+                        + " kind, photo, born, opens, score, ratio, small, joined) SELECT id + 100000, branch, balance, note,"
+                        + " updated_at, seen_at, active, kind, photo, born, opens, score, ratio, small, joined FROM account"
+                        + " WHERE id IN (7, 8, 9)")).isEqualTo(3);
             }
             Drain.await(p, Duration.ofMinutes(2));
             Pipelines.assertGreenMatchesBlue(p);
