@@ -210,6 +210,17 @@ class BackfillIT {
                 assertThat(rs.getInt(1)).isEqualTo(1003);
                 assertThat(rs.getInt(2)).as("NaN and -Infinity streamed as themselves (rows 2, 6, 2002)").isEqualTo(3);
             }
+            // a TRUNCATE on blue empties green's target, and what follows it in the stream is applied after it
+            blue.execute(db, "BEGIN; TRUNCATE everything; INSERT INTO everything (id, t) VALUES (1, 'after truncate');"
+                    + " COMMIT");
+            blue.execute(db, "INSERT INTO everything (id, t) VALUES (2, 'later')");
+            Drain.await(p, Duration.ofMinutes(2));
+            Pipelines.assertGreenMatchesBlue(p);
+            try (Connection g = green.connect(db); Statement st = g.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT string_agg(id || ':' || t, ',' ORDER BY id) FROM everything")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("1:after truncate,2:later");
+            }
         }
     }
 
