@@ -141,6 +141,18 @@ class MariaDbPipelineIT {
             assertThat(d.get(0).get("greenKey").get("account_id").asLong()).isEqualTo(7);
             assertThat(d.get(0).get("columns").toString()).contains("note");
             assertThat(d.get(0).get("green").get("note").asText()).isEqualTo("tampered");
+            // a TRUNCATE on blue while streaming empties green's target; the insert after it is applied
+            try (Statement st = b.createStatement()) {
+                st.execute("TRUNCATE TABLE account");
+                st.execute("INSERT INTO account (id, branch, balance, note, updated_at) VALUES (1, 1, 1.00, 'after', NOW(6))");
+            }
+            Drain.await(p, Duration.ofMinutes(2));
+            try (Connection g = greenServer.postgres().connect("consistent"); Statement st = g.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*), min(note) FROM app.account")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("green emptied by blue's TRUNCATE").isOne();
+                assertThat(rs.getString(2)).isEqualTo("after");
+            }
         }
         assertThat(Files.exists(work.resolve("consistent").resolve("capture").resolve("schema-history.dat"))).isTrue();
     }
