@@ -12,7 +12,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Prepares blue for capture: checks {@code wal_level}, creates bluegreen's heartbeat table
@@ -22,6 +26,8 @@ import javax.sql.DataSource;
  * the heartbeat table (no publication). Idempotent; safe to run at every start.
  */
 public final class BlueSetup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BlueSetup.class);
 
     /** The heartbeat table on blue; one row per pipeline, updated every heartbeat interval. */
     public static final String HEARTBEAT_TABLE = "bluegreen.heartbeat";
@@ -97,6 +103,10 @@ public final class BlueSetup {
                             + " the same in the server's configuration)");
                 }
             }
+            try (ResultSet rs = st.executeQuery("SELECT @@GLOBAL.sql_mode")) {
+                rs.next();
+                zeroDateWarning(rs.getString(1)).ifPresent(w -> LOG.warn("{} - {}", config.name(), w));
+            }
             st.execute("CREATE DATABASE IF NOT EXISTS bluegreen");
             st.execute("CREATE TABLE IF NOT EXISTS bluegreen.heartbeat (pipeline VARCHAR(200) NOT NULL PRIMARY KEY,"
                     + " beat_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), beats BIGINT NOT NULL) ENGINE=InnoDB");
@@ -107,6 +117,35 @@ public final class BlueSetup {
                     + " the database bluegreen, and REPLICATION SLAVE, REPLICATION CLIENT and SELECT for capture (RELOAD too for"
                     + " a parallel initial copy)", e);
         }
+    }
+
+    /**
+     * A warning when blue's global {@code sql_mode} lets sessions write zero dates ({@code 0000-00-00},
+     * or a zero month or day): Debezium's binlog connectors stream them as null, or as the epoch in a
+     * NOT NULL column (their {@code BinlogValueConverters}), so green would hold another value without
+     * an error; the initial copy, which reads blue itself, refuses them.
+     *
+     * @param sqlMode blue's {@code @@GLOBAL.sql_mode} (comma-separated, any case; null or empty allowed)
+     * @return the warning naming the mode and the fix, or empty when both {@code NO_ZERO_DATE} and
+     *     {@code NO_ZERO_IN_DATE} are set
+     */
+    static Optional<String> zeroDateWarning(String sqlMode) {
+        List<String> modes = sqlMode == null ? List.of()
+                : List.of(sqlMode.toUpperCase(Locale.ROOT).split("\\s*,\\s*"));
+        List<String> missing = new ArrayList<>();
+        for (String m : List.of("NO_ZERO_DATE", "NO_ZERO_IN_DATE")) {
+            if (!modes.contains(m)) {
+                missing.add(m);
+            }
+        }
+        if (missing.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("blue's sql_mode '" + (sqlMode == null ? "" : sqlMode) + "' lacks " + String.join(" and ", missing)
+                + ": a zero date written on blue while streaming reaches green as NULL (as 1970-01-01 in a NOT NULL"
+                + " column), without an error. Add them (SET GLOBAL sql_mode = CONCAT(@@GLOBAL.sql_mode, ',"
+                + String.join(",", missing) + "'), and the same in the server's configuration) to have blue refuse"
+                + " zero dates");
     }
 
     /**
