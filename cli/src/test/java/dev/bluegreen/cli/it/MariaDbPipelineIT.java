@@ -116,6 +116,8 @@ class MariaDbPipelineIT {
                         + " kind, photo, born, opens, score, ratio, small, joined) SELECT id + 100000, branch, balance, note,"
                         + " updated_at, seen_at, active, kind, photo, born, opens, score, ratio, small, joined FROM account"
                         + " WHERE id IN (7, 8, 9)")).isEqualTo(3);
+                // a primary-key change: Debezium sends a delete of the old key and a create of the new one
+                assertThat(st.executeUpdate("UPDATE account SET id = 200007 WHERE id = 100007")).isOne();
             }
             Drain.await(p, Duration.ofMinutes(2));
             Pipelines.assertGreenMatchesBlue(p);
@@ -123,6 +125,12 @@ class MariaDbPipelineIT {
                  ResultSet rs = st.executeQuery("SELECT small FROM app.account WHERE account_id = 9")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getObject(1)).as("a NULL written on blue over the column's DEFAULT stays NULL").isNull();
+            }
+            try (Connection g = greenServer.postgres().connect("consistent"); Statement st = g.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT array_agg(account_id ORDER BY account_id) FROM app.account"
+                         + " WHERE account_id IN (100007, 200007)")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).as("the row moved to its new key, none left under the old").isEqualTo("{200007}");
             }
             Path report = work.resolve("report");
             assertThat(Pipelines.verify(work.resolve("pipeline.yaml"), report)).isZero();
