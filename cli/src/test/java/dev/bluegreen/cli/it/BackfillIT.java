@@ -159,7 +159,8 @@ class BackfillIT {
                 + " CREATE TABLE everything (id int PRIMARY KEY, i2 smallint, i8 bigint, num numeric(12,4), numu numeric,"
                 + " f4 real, f8 double precision, b boolean, t text, vc varchar(20), ch char(5), d date, tm time,"
                 + " ts timestamp, tstz timestamptz, by bytea, u uuid, j json, jb jsonb, m mood, tv tsvector,"
-                + " ai int[], at text[], an numeric[])";
+                + " ai int[], at text[], an numeric[]);"
+                + " CREATE TABLE \"Mixed Case\" (\"Key Id\" int PRIMARY KEY, \"Value\" text, \"select\" int)";
         blue.createDatabase(db);
         blue.execute(db, ddl);
         green.createDatabase(db);
@@ -192,13 +193,15 @@ class BackfillIT {
             }
             // the same values streamed (Debezium, Kafka, the envelope decoder) instead of copied: rows 1-4
             // written over rows 5-8, inserted again as 2001-2004, row 1000 deleted, and row 9 given the
-            // infinities row 2 lacks and 24:00
+            // infinities row 2 lacks and 24:00; and a table named with a space, quoted columns, a reserved word
             String cols = "i2, i8, num, numu, f4, f8, b, t, vc, ch, d, tm, ts, tstz, by, u, j, jb, m, tv, ai, at, an";
             blue.execute(db, "UPDATE everything e SET (" + cols + ") = (SELECT " + cols + " FROM everything s"
                     + " WHERE s.id = e.id - 4) WHERE e.id BETWEEN 5 AND 8");
             blue.execute(db, "INSERT INTO everything (id, " + cols + ") SELECT id + 2000, " + cols
                     + " FROM everything WHERE id <= 4");
             blue.execute(db, "DELETE FROM everything WHERE id = 1000");
+            blue.execute(db, "INSERT INTO \"Mixed Case\" VALUES (1, 'one', 1), (2, 'two', 2);"
+                    + " UPDATE \"Mixed Case\" SET \"Value\" = 'uno' WHERE \"Key Id\" = 1; DELETE FROM \"Mixed Case\" WHERE \"Key Id\" = 2");
             blue.execute(db, "UPDATE everything SET tm = '24:00:00', ts = 'infinity', d = '-infinity',"
                     + " tstz = '-infinity' WHERE id = 9");
             Drain.await(p, Duration.ofMinutes(2));
@@ -209,6 +212,12 @@ class BackfillIT {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(1003);
                 assertThat(rs.getInt(2)).as("NaN and -Infinity streamed as themselves (rows 2, 6, 2002)").isEqualTo(3);
+            }
+            try (Connection g = green.connect(db); Statement st = g.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT string_agg(\"Key Id\" || ':' || \"Value\", ',') FROM \"Mixed Case\"")) {
+                rs.next();
+                assertThat(rs.getString(1)).as("a table whose name Kafka refuses as a topic name streams through"
+                        + " Debezium's sanitized topic").isEqualTo("1:uno");
             }
             // a TRUNCATE on blue empties green's target, and what follows it in the stream is applied after it
             blue.execute(db, "BEGIN; TRUNCATE everything; INSERT INTO everything (id, t) VALUES (1, 'after truncate');"

@@ -77,9 +77,12 @@ public record PipelineConfig(
         return "bluegreen." + name;
     }
 
-    /** Debezium's change-event topic of a blue table: {@code <prefix>.<schema>.<table>}. */
+    /**
+     * Debezium's change-event topic of a blue table: {@code <prefix>.<schema>.<table>}, with the
+     * characters Kafka does not allow replaced as Debezium does ({@link TopicNames}).
+     */
     public String topic(dev.bluegreen.core.event.TableId table) {
-        return topicPrefix() + "." + table.schema() + "." + table.name();
+        return TopicNames.sanitized(topicPrefix() + "." + table.schema() + "." + table.name());
     }
 
     /** The change-event topics of the mapped blue tables (the heartbeat table's excluded), in config order. */

@@ -256,10 +256,20 @@ final class PipelineConfigBinder {
             n.problem("'tables' must be a non-empty list of table mappings");
             return out;
         }
+        Map<String, TableId> byTopic = new HashMap<>();
         for (ConfigNode t : n.elements()) {
             TableMapping m = table(t);
             if (m != null) {
                 out.add(m);
+                // Kafka topic names allow only [A-Za-z0-9._-]: Debezium replaces the rest with '_', so
+                // two blue tables may share a topic, and the sink and the final check tell tables by topic
+                TableId other = byTopic.putIfAbsent(TopicNames.sanitized(m.blue().toString()), m.blue());
+                if (other != null && !other.equals(m.blue())) {
+                    t.child("blue").problem("blue tables " + other + " and " + m.blue() + " would share the Kafka"
+                            + " topic '" + TopicNames.sanitized(m.blue().toString()) + "' (Debezium replaces characters"
+                            + " other than letters, digits, '.', '_' and '-' with '_'); replicate them in two pipelines,"
+                            + " or rename one on blue");
+                }
             }
         }
         return out;

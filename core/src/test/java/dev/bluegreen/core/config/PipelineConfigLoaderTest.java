@@ -219,4 +219,17 @@ class PipelineConfigLoaderTest {
                 .contains("either 'green'");
         assertThat(List.of(problems("").getMessage())).isNotEmpty();
     }
+
+    @Test
+    void topicNamesReplaceWhatKafkaRefusesAndTwoTablesMayNotShareOne() {
+        PipelineConfig c = parse(MINIMAL.replace("blue: public.orders", "blue: public.Order Lines"));
+        assertThat(c.topic(new TableId("public", "Order Lines"))).isEqualTo("bluegreen.shop.public.Order_Lines");
+        assertThat(c.topic(new TableId("public", "ünï$"))).isEqualTo("bluegreen.shop.public._n__");
+        assertThat(c.tableTopics()).containsExactly("bluegreen.shop.public.Order_Lines");
+        String clash = MINIMAL + "  - blue: public.order lines\n    green: shop.b\n  - blue: public.order_lines\n    green: shop.c\n";
+        assertThat(problems(clash).getMessage()).contains("public.order lines").contains("public.order_lines")
+                .contains("'public.order_lines'").contains("two pipelines");
+        assertThat(TopicNames.sanitized("x".repeat(300))).hasSize(249);
+        assertThat(TopicNames.sanitized(".")).isEqualTo("_");
+    }
 }
