@@ -35,6 +35,16 @@ import java.util.Optional;
  */
 public final class CanonicalValues {
 
+    /**
+     * PostgreSQL's {@code timestamptz} {@code infinity}: the latest instant an {@code OffsetDateTime}
+     * reaches ({@code OffsetDateTime.MAX.toInstant()}), as PgJDBC reads it. Dates and timestamps use
+     * {@code LocalDate/LocalDateTime.MAX}.
+     */
+    public static final Instant TIMESTAMPTZ_INFINITY = java.time.OffsetDateTime.MAX.toInstant();
+
+    /** PostgreSQL's {@code timestamptz} {@code -infinity}: {@code OffsetDateTime.MIN.toInstant()}. */
+    public static final Instant TIMESTAMPTZ_MINUS_INFINITY = java.time.OffsetDateTime.MIN.toInstant();
+
     private CanonicalValues() {
     }
 

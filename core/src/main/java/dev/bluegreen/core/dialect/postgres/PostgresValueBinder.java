@@ -2,6 +2,7 @@ package dev.bluegreen.core.dialect.postgres;
 
 import dev.bluegreen.core.schema.ColumnType;
 import dev.bluegreen.core.value.Bytes;
+import dev.bluegreen.core.value.CanonicalValues;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -75,21 +76,18 @@ public final class PostgresValueBinder {
     }
 
     /**
-     * The instant at UTC, for PgJDBC. {@code timestamptz}'s infinities are canonically
-     * {@code OffsetDateTime.MAX/MIN.toInstant()} (see the binary COPY reader), which no UTC date-time
-     * can hold: they bind as {@code OffsetDateTime.MAX/MIN}, which PgJDBC sends as
+     * The instant at UTC, for PgJDBC. {@code timestamptz}'s canonical infinities
+     * ({@link CanonicalValues#TIMESTAMPTZ_INFINITY}, {@link CanonicalValues#TIMESTAMPTZ_MINUS_INFINITY})
+     * no UTC date-time can hold: they bind as {@code OffsetDateTime.MAX/MIN}, which PgJDBC sends as
      * {@code infinity} / {@code -infinity}.
      */
     private static OffsetDateTime offsetDateTime(Instant i) {
-        if (i.equals(PLUS_INFINITY)) {
+        if (i.equals(CanonicalValues.TIMESTAMPTZ_INFINITY)) {
             return OffsetDateTime.MAX;
         }
-        if (i.equals(MINUS_INFINITY)) {
+        if (i.equals(CanonicalValues.TIMESTAMPTZ_MINUS_INFINITY)) {
             return OffsetDateTime.MIN;
         }
         return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
     }
-
-    private static final Instant PLUS_INFINITY = OffsetDateTime.MAX.toInstant();
-    private static final Instant MINUS_INFINITY = OffsetDateTime.MIN.toInstant();
 }

@@ -5,6 +5,7 @@ import dev.bluegreen.core.error.RowConversionException;
 import dev.bluegreen.core.event.TableId;
 import dev.bluegreen.core.schema.ColumnType;
 import dev.bluegreen.core.value.Bytes;
+import dev.bluegreen.core.value.CanonicalValues;
 import dev.bluegreen.core.value.Unavailable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -182,10 +183,10 @@ final class DebeziumValues {
             case TIMESTAMPTZ: {
                 String t = text(v, table, column);
                 if (t.equals("infinity")) {
-                    return OffsetDateTime.MAX.toInstant();
+                    return CanonicalValues.TIMESTAMPTZ_INFINITY;
                 }
                 if (t.equals("-infinity")) {
-                    return OffsetDateTime.MIN.toInstant();
+                    return CanonicalValues.TIMESTAMPTZ_MINUS_INFINITY;
                 }
                 return OffsetDateTime.parse(t).toInstant();
             }

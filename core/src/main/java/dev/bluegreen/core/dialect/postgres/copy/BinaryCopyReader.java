@@ -4,6 +4,7 @@ import dev.bluegreen.core.error.RowConversionException;
 import dev.bluegreen.core.schema.ColumnType;
 import dev.bluegreen.core.schema.TypeKind;
 import dev.bluegreen.core.value.Bytes;
+import dev.bluegreen.core.value.CanonicalValues;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +14,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -177,10 +177,10 @@ public final class BinaryCopyReader {
             case TIMESTAMPTZ: {
                 long micros = readLong();
                 if (micros == Long.MAX_VALUE) {
-                    return OffsetDateTime.MAX.toInstant();
+                    return CanonicalValues.TIMESTAMPTZ_INFINITY;
                 }
                 if (micros == Long.MIN_VALUE) {
-                    return OffsetDateTime.MIN.toInstant();
+                    return CanonicalValues.TIMESTAMPTZ_MINUS_INFINITY;
                 }
                 return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L) + PG_EPOCH_SECONDS,
                         Math.floorMod(micros, 1_000_000L) * 1000);

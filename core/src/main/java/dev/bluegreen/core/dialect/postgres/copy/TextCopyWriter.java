@@ -1,6 +1,7 @@
 package dev.bluegreen.core.dialect.postgres.copy;
 
 import dev.bluegreen.core.value.Bytes;
+import dev.bluegreen.core.value.CanonicalValues;
 import dev.bluegreen.core.value.Unavailable;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -33,8 +34,6 @@ public final class TextCopyWriter {
     }
 
     /** PgJDBC's (and so the canonical) instants for timestamptz {@code infinity} / {@code -infinity}. */
-    private static final Instant INFINITY = java.time.OffsetDateTime.MAX.toInstant();
-    private static final Instant MINUS_INFINITY = java.time.OffsetDateTime.MIN.toInstant();
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
@@ -150,10 +149,10 @@ public final class TextCopyWriter {
             return u.toString();
         }
         if (v instanceof Instant i) {
-            if (i.equals(INFINITY)) {
+            if (i.equals(CanonicalValues.TIMESTAMPTZ_INFINITY)) {
                 return "infinity";
             }
-            if (i.equals(MINUS_INFINITY)) {
+            if (i.equals(CanonicalValues.TIMESTAMPTZ_MINUS_INFINITY)) {
                 return "-infinity";
             }
             return i.toString();
