@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Decodes Debezium change events serialized by Kafka Connect's {@code JsonConverter} into
@@ -107,8 +108,10 @@ public final class DebeziumEnvelopeDecoder {
             JsonToken t = p.nextToken();
             switch (name) {
                 case "after":
-                    afterFields = t == JsonToken.START_OBJECT ? Fields.read(p) : null;
-                    if (t != JsonToken.START_OBJECT) {
+                    if (t == JsonToken.START_OBJECT) {
+                        afterFields = Fields.read(p);
+                    } else {
+                        afterFields = null;
                         p.skipChildren();
                     }
                     break;
@@ -139,21 +142,13 @@ public final class DebeziumEnvelopeDecoder {
         }
         // PostgreSQL's source block names the schema; the binlog connectors' (MariaDB) name the database
         TableId table = new TableId(schemaName != null ? schemaName : db, tableName);
-        Map<String, ColumnSchema> tableColumns = columns.get(table);
-        if (tableColumns == null) {
-            throw new RowConversionException("change event for table " + table + " which the pipeline does not map");
-        }
-        Op op = Op.fromCode(opCode);
-        Row after = null;
-        if (op.hasAfter()) {
-            if (afterFields == null) {
-                throw new RowConversionException("change event for " + table + " has no row where one was expected");
+        Fields after = afterFields;
+        return event(keyJson, table, opCode, commitMs, lsn, snapshot, tableColumns -> {
+            if (after == null) {
+                throw noRow(table);
             }
-            after = afterFields.toRow(table, tableColumns, rowLayouts);
-        }
-        Row key = keyJson == null ? Row.empty() : key(table, tableColumns, keyJson);
-        boolean lastOfTable = snapshot.equals("last") || snapshot.equals("last_in_data_collection");
-        return new ChangeEvent(table, op, key, after, lsn, commitMs, lastOfTable);
+            return after.toRow(table, tableColumns, rowLayouts);
+        });
     }
 
     /** The envelope with Connect schemas ({@code schemas.enable=true}), read as a JSON tree. */
@@ -165,20 +160,27 @@ public final class DebeziumEnvelopeDecoder {
         JsonNode source = payload.path("source");
         String schemaName = source.hasNonNull("schema") ? source.get("schema").asText() : source.path("db").asText();
         TableId table = new TableId(schemaName, source.path("table").asText());
+        Lsn lsn = source.hasNonNull("lsn") ? new Lsn(source.get("lsn").asLong()) : null;
+        return event(keyJson, table, payload.path("op").asText(), source.path("ts_ms").asLong(), lsn,
+                source.path("snapshot").asText("false"), tableColumns -> struct(table, tableColumns,
+                        payload.path("after"), withSchema ? field(schema, "after") : null, rowLayouts));
+    }
+
+    /**
+     * The event from an envelope's parts, whichever reader took them out.
+     *
+     * @param afterImage decodes the after image with the table's columns; called only for an
+     *     operation that carries one
+     */
+    private ChangeEvent event(String keyJson, TableId table, String opCode, long commitMs, Lsn lsn, String snapshot,
+            Function<Map<String, ColumnSchema>, Row> afterImage) {
         Map<String, ColumnSchema> tableColumns = columns.get(table);
         if (tableColumns == null) {
             throw new RowConversionException("change event for table " + table + " which the pipeline does not map");
         }
-        Op op = Op.fromCode(payload.path("op").asText());
-        long commitMs = source.path("ts_ms").asLong();
-        Lsn lsn = source.hasNonNull("lsn") ? new Lsn(source.get("lsn").asLong()) : null;
-        Row after = null;
-        if (op.hasAfter()) {
-            after = struct(table, tableColumns, payload.path("after"), withSchema ? field(schema, "after") : null,
-                    rowLayouts);
-        }
+        Op op = Op.fromCode(opCode);
+        Row after = op.hasAfter() ? afterImage.apply(tableColumns) : null;
         Row key = keyJson == null ? Row.empty() : key(table, tableColumns, keyJson);
-        String snapshot = source.path("snapshot").asText("false");
         boolean lastOfTable = snapshot.equals("last") || snapshot.equals("last_in_data_collection");
         return new ChangeEvent(table, op, key, after, lsn, commitMs, lastOfTable);
     }
@@ -240,7 +242,7 @@ public final class DebeziumEnvelopeDecoder {
     private static Row struct(TableId table, Map<String, ColumnSchema> tableColumns, JsonNode payload, JsonNode schema,
             Map<TableId, Row.Layout> layouts) {
         if (!payload.isObject()) {
-            throw new RowConversionException("change event for " + table + " has no row where one was expected");
+            throw noRow(table);
         }
         List<String> names = new ArrayList<>(payload.size());
         List<Object> values = new ArrayList<>(payload.size());
@@ -262,18 +264,24 @@ public final class DebeziumEnvelopeDecoder {
 
     private static void add(TableId table, Map<String, ColumnSchema> tableColumns, String name, Object value,
             JsonNode fieldSchema, List<String> names, List<Object> values) {
-        ColumnSchema column = tableColumns.get(name);
-        if (column == null) {
-            throw unknownColumn(table, name);
-        }
+        values.add(column(table, tableColumns, name, value, fieldSchema));
         names.add(name);
-        values.add(DebeziumValues.decode(value, fieldSchema, column.type(), table, name));
     }
 
-    private static RowConversionException unknownColumn(TableId table, String name) {
-        return new RowConversionException("change event for " + table + " has column '" + name
-                + "' that blue's catalog did not have when the pipeline started; restart the pipeline"
-                + " after a schema change on blue");
+    /** One column's canonical value, by the column's type in blue's catalog. */
+    private static Object column(TableId table, Map<String, ColumnSchema> tableColumns, String name, Object value,
+            JsonNode fieldSchema) {
+        ColumnSchema column = tableColumns.get(name);
+        if (column == null) {
+            throw new RowConversionException("change event for " + table + " has column '" + name
+                    + "' that blue's catalog did not have when the pipeline started; restart the pipeline"
+                    + " after a schema change on blue");
+        }
+        return DebeziumValues.decode(value, fieldSchema, column.type(), table, name);
+    }
+
+    private static RowConversionException noRow(TableId table) {
+        return new RowConversionException("change event for " + table + " has no row where one was expected");
     }
 
     /**
@@ -350,12 +358,7 @@ public final class DebeziumEnvelopeDecoder {
         Row toRow(TableId table, Map<String, ColumnSchema> tableColumns, Map<TableId, Row.Layout> layouts) {
             List<Object> decoded = new ArrayList<>(names.size());
             for (int i = 0; i < names.size(); i++) {
-                String name = names.get(i);
-                ColumnSchema column = tableColumns.get(name);
-                if (column == null) {
-                    throw unknownColumn(table, name);
-                }
-                decoded.add(DebeziumValues.decode(values.get(i), MissingNode.getInstance(), column.type(), table, name));
+                decoded.add(column(table, tableColumns, names.get(i), values.get(i), MissingNode.getInstance()));
             }
             return Row.of(layout(layouts, table, names), decoded);
         }
