@@ -90,7 +90,7 @@ public final class BlueSetup {
      */
     private static void prepareMariaDb(DataSource blue, PipelineConfig config) {
         try (Connection c = blue.getConnection(); Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT @@log_bin, @@binlog_format, @@binlog_row_image")) {
+            try (ResultSet rs = st.executeQuery("SELECT @@log_bin, @@binlog_format, @@binlog_row_image, @@GLOBAL.sql_mode")) {
                 rs.next();
                 if (!rs.getBoolean(1)) {
                     throw new BluegreenException(ErrorCode.CONFIG_INVALID, "blue has no binary log (log_bin is off);"
@@ -102,10 +102,7 @@ public final class BlueSetup {
                             + " binlog_row_image=FULL (SET GLOBAL binlog_format = 'ROW', binlog_row_image = 'FULL', and"
                             + " the same in the server's configuration)");
                 }
-            }
-            try (ResultSet rs = st.executeQuery("SELECT @@GLOBAL.sql_mode")) {
-                rs.next();
-                zeroDateWarning(rs.getString(1)).ifPresent(w -> LOG.warn("{} - {}", config.name(), w));
+                zeroDateWarning(rs.getString(4)).ifPresent(w -> LOG.warn("{} - {}", config.name(), w));
             }
             st.execute("CREATE DATABASE IF NOT EXISTS bluegreen");
             st.execute("CREATE TABLE IF NOT EXISTS bluegreen.heartbeat (pipeline VARCHAR(200) NOT NULL PRIMARY KEY,"
