@@ -263,10 +263,11 @@ final class PipelineConfigBinder {
                 out.add(m);
                 // Kafka topic names allow only [A-Za-z0-9._-]: Debezium replaces the rest with '_', so
                 // two blue tables may share a topic, and the sink and the final check tell tables by topic
-                TableId other = byTopic.putIfAbsent(TopicNames.sanitized(m.blue().toString()), m.blue());
+                String topic = TopicNames.sanitized(m.blue().toString());
+                TableId other = byTopic.putIfAbsent(topic, m.blue());
                 if (other != null && !other.equals(m.blue())) {
                     t.child("blue").problem("blue tables " + other + " and " + m.blue() + " would share the Kafka"
-                            + " topic '" + TopicNames.sanitized(m.blue().toString()) + "' (Debezium replaces characters"
+                            + " topic '" + topic + "' (Debezium replaces characters"
                             + " other than letters, digits, '.', '_' and '-' with '_'); replicate them in two pipelines,"
                             + " or rename one on blue");
                 }

@@ -113,7 +113,7 @@ final class DebeziumValues {
     private static boolean isPlaceholder(Object v, ColumnType type) {
         switch (type.kind()) {
             case BYTES:
-                return v instanceof String s && s.length() == PLACEHOLDER_BASE64.length() && s.equals(PLACEHOLDER_BASE64);
+                return PLACEHOLDER_BASE64.equals(v);
             case ARRAY:
                 return v instanceof List<?> l && l.size() == 1 && Unavailable.DEBEZIUM_PLACEHOLDER.equals(l.get(0));
             default:

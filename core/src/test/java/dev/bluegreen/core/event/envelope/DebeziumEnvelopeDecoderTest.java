@@ -269,17 +269,11 @@ class DebeziumEnvelopeDecoderTest {
         String src = ",\"source\":{\"schema\":\"public\",\"table\":\"t\",\"ts_ms\":1,\"lsn\":1},\"op\":\"c\"}";
         Row plus = d.decode("{\"id\":1}", "{\"after\":{\"id\":1,\"d\":-2147472692,\"tm\":86400000000,"
                 + "\"ts\":9223372036825200000,\"ts3\":9223372036825200,\"tstz\":\"infinity\"}" + src).after();
-        assertThat(plus.get("d")).isEqualTo(LocalDate.MAX);
-        assertThat(plus.get("tm")).isEqualTo(java.time.LocalTime.MAX);
-        assertThat(plus.get("ts")).isEqualTo(LocalDateTime.MAX);
-        assertThat(plus.get("ts3")).isEqualTo(LocalDateTime.MAX);
-        assertThat(plus.get("tstz")).isEqualTo(java.time.OffsetDateTime.MAX.toInstant());
+        assertThat(plus).isEqualTo(Row.ofPairs("id", 1L, "d", LocalDate.MAX, "tm", java.time.LocalTime.MAX,
+                "ts", LocalDateTime.MAX, "ts3", LocalDateTime.MAX, "tstz", java.time.OffsetDateTime.MAX.toInstant()));
         Row minus = d.decode("{\"id\":2}", "{\"after\":{\"id\":2,\"d\":-2147472691,\"tm\":0,"
                 + "\"ts\":-9223372036832400000,\"ts3\":-9223372036832400,\"tstz\":\"-infinity\"}" + src).after();
-        assertThat(minus.get("d")).isEqualTo(LocalDate.MIN);
-        assertThat(minus.get("tm")).isEqualTo(java.time.LocalTime.MIDNIGHT);
-        assertThat(minus.get("ts")).isEqualTo(LocalDateTime.MIN);
-        assertThat(minus.get("ts3")).isEqualTo(LocalDateTime.MIN);
-        assertThat(minus.get("tstz")).isEqualTo(java.time.OffsetDateTime.MIN.toInstant());
+        assertThat(minus).isEqualTo(Row.ofPairs("id", 2L, "d", LocalDate.MIN, "tm", java.time.LocalTime.MIDNIGHT,
+                "ts", LocalDateTime.MIN, "ts3", LocalDateTime.MIN, "tstz", java.time.OffsetDateTime.MIN.toInstant()));
     }
 }
