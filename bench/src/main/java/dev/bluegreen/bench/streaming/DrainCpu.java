@@ -11,7 +11,8 @@ import java.util.StringJoiner;
 /**
  * Where the CPU of one S3 drain goes: blue's and green's PostgreSQL (postmaster and backends: the walsender
  * decoding the backlog, the apply worker or the sink's sessions), each process the contender runs (bluegreen's
- * {@code run} JVM and its broker, started by the resume: their figure includes their start-up), and the
+ * {@code run} JVM and its broker: started by a resume, their figure includes their start-up; already running
+ * after a stall, it counts from the first reading), and the
  * whole machine, from {@link ProcessCpu} ({@code /proc}), read at resume and when green caught up; green's
  * backends and {@code pg_stat_activity} are also sampled every {@value #SAMPLE_MS} ms in between, on a thread of
  * its own that {@link #stopSampling} ends. Not thread-safe; one per drain.
@@ -23,17 +24,31 @@ final class DrainCpu {
     private final double green0;
     private final double machine0;
 
-    private DrainCpu(StreamPair pair) {
+    /** CPU seconds of the processes already running at the first reading, by pid. */
+    private final Map<Long, Double> process0 = new java.util.HashMap<>();
+    /** Their threads' CPU seconds at the first reading, by pid, then by thread name as {@link #threads} folds it. */
+    private final Map<Long, Map<String, Double>> threads0 = new java.util.HashMap<>();
+
+    private DrainCpu(StreamPair pair, List<Contender.Proc> running) {
         this.pair = pair;
+        for (Contender.Proc p : running) {
+            process0.put(p.pid(), ProcessCpu.seconds(p.pid(), false));
+            threads0.put(p.pid(), ProcessCpu.threadsByName(p.pid()));
+        }
         this.blue0 = server(pair.blue);
         this.green0 = server(pair.green);
         this.machine0 = ProcessCpu.machineSeconds();
         startSampler();
     }
 
-    /** Takes the first reading (call right before the contender resumes). */
-    static DrainCpu start(StreamPair pair) {
-        return new DrainCpu(pair);
+    /**
+     * Takes the first reading (call right before the drain starts).
+     *
+     * @param running the contender's processes that already run (a warm pipeline): their CPU counts from now;
+     *     processes started later (a resume) count from their start
+     */
+    static DrainCpu start(StreamPair pair, List<Contender.Proc> running) {
+        return new DrainCpu(pair, running);
     }
 
     /**
@@ -48,7 +63,7 @@ final class DrainCpu {
         out.put("green PostgreSQL", server(pair.green) - green0);
         for (Contender.Proc p : procs) {
             try {
-                out.put(p.label(), ProcessCpu.seconds(p.pid(), false));
+                out.put(p.label(), ProcessCpu.seconds(p.pid(), false) - process0.getOrDefault(p.pid(), 0.0));
             } catch (UncheckedIOException gone) {
                 // the process ended before the reading: nothing to attribute
             }
@@ -58,13 +73,16 @@ final class DrainCpu {
     }
 
     /**
-     * The CPU seconds of each thread group of a process so far ({@code /proc/PID/task/TID/comm}, digits folded
-     * to N so that "GC Thread#0" and "GC Thread#1" add up), highest first, at most {@code top}; the threads that
-     * ended before the reading are not in it.
+     * The CPU seconds of each thread group of a process since the first reading, or since its start when it
+     * started later ({@code /proc/PID/task/TID/comm}, digits folded to N so that "GC Thread#0" and "GC Thread#1"
+     * add up), highest first, at most {@code top}; the threads that ended before the reading are not in it.
      */
-    static Map<String, Double> threads(long pid, int top) {
+    Map<String, Double> threads(long pid, int top) {
+        Map<String, Double> before = threads0.getOrDefault(pid, Map.of());
+        Map<String, Double> now = new java.util.HashMap<>();
+        ProcessCpu.threadsByName(pid).forEach((name, sec) -> now.put(name, Math.max(0, sec - before.getOrDefault(name, 0.0))));
         Map<String, Double> out = new LinkedHashMap<>();
-        ProcessCpu.threadsByName(pid).entrySet().stream()
+        now.entrySet().stream()
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(top)
                 .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;

@@ -69,6 +69,10 @@ final class StreamPair {
         }
         blue.execute(db, "CREATE PUBLICATION " + NativeContender.PUBLICATION + " FOR TABLE "
                 + String.join(", ", TABLES));
+        // s3stall holds native replication's apply worker on a lock for the whole backlog (60 s by default): with
+        // the default 60 s, blue's walsender would drop its unanswering peer and the worker would restart
+        blue.execute(db, "ALTER SYSTEM SET wal_sender_timeout = 0");
+        blue.execute(db, "SELECT pg_reload_conf()");
     }
 
     /**

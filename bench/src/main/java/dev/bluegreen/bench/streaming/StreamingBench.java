@@ -34,13 +34,16 @@ import java.util.Locale;
  *       transactions x 4 row changes + probe rows + the marker's 4. pgbench's tps here, with nothing
  *       replicating (bluegreen's processes stopped / the subscription disabled; only an idle slot
  *       keeps WAL), is S2's "no replication running" figure.
- *   <li>S6: {@link MemorySampler} on bluegreen's processes during the S2 phase and the S3 drain.
+ *   <li>S3 after a stall ({@code s3stall}): the same warm-up as S2, then green's
+ *       replicated tables locked {@code IN EXCLUSIVE MODE} by the bench during {@code pgbench -T BACKLOG},
+ *       marker, lock released, time until green holds the marker; both pipelines keep running throughout.
+ *   <li>S6: {@link MemorySampler} on bluegreen's processes during the S2 phase and the S3 drains.
  * </ul>
  *
  * <p>Arguments: {@code --scale N} (default 50), {@code --reps N} (5), {@code --load-seconds N} (60),
- * {@code --backlog-seconds N} (60), {@code --contenders a,b} (default {@code bluegreen,native}; {@code jdbcsink} adds the Debezium JDBC sink on a Connect worker, S2 only),
+ * {@code --backlog-seconds N} (60), {@code --contenders a,b} (default {@code bluegreen,native}; {@code jdbcsink} adds the Debezium JDBC sink on a Connect worker, S2 and s3stall only),
  * {@code --warmup-seconds N} (45 s: untimed pgbench load at the start of each S2 phase, every contender alike; a fresh `bluegreen run` spends its first ~30 s of CPU compiling with C2, so S2 measures a pipeline that has run for a minute, and S3 measures the cold start),
- * {@code --scenarios s2,s3} (default both; with only s2 there is no "no replication running" tps),
+ * {@code --scenarios s2,s3,s3stall} (default all three; without s3 there is no "no replication running" tps),
  * {@code --jfr} (record bluegreen's process with JFR and summarise its execution samples in the notes),
  * {@code --nice N} (start bluegreen's processes under {@code nice -n N}, e.g. -10 as root: the pipeline's CPU share
  * on a box it shares with blue's load, as if it ran on a machine of its own; default none).
@@ -104,7 +107,7 @@ public final class StreamingBench {
                     .parameter("pgbench", "-c 4 -j 2");
             r.s6.parameter("scale", scale).parameter("runs", reps).parameter("bluegreen", jvm)
                     .parameter("sampled every ms", MemorySampler.INTERVAL_MS);
-            bench.repeat(reps, contenders, List.of(stringArg(args, "--scenarios", "s2,s3").split(",")));
+            bench.repeat(reps, contenders, List.of(stringArg(args, "--scenarios", "s2,s3,s3stall").split(",")));
             bench.results.write(JfrSummary.summarize(bench.s2Recordings, 8), JfrSummary.summarize(bench.s3Recordings, 8));
         }
     }
@@ -133,7 +136,7 @@ public final class StreamingBench {
         List<String> base = new ArrayList<>();
         for (String scenario : scenarios) {
             for (Contender c : contenders) {
-                if (scenario.equals("s2") || c.pausable()) {
+                if (!scenario.equals("s3") || c.pausable()) {
                     base.add(scenario + "_" + c.name());
                 }
             }
@@ -142,16 +145,18 @@ public final class StreamingBench {
             List<String> order = new ArrayList<>(base);
             Collections.rotate(order, -(rep - 1));
             for (String phase : order) {
-                String scenario = phase.substring(0, 2);
+                String scenario = phase.substring(0, phase.indexOf('_'));
                 Contender c = contenders.stream().filter(x -> phase.endsWith("_" + x.name())).findFirst().orElseThrow();
                 String run = "r" + rep + "_" + phase;
                 try {
                     Path dir = Files.createDirectories(work.resolve(run));
                     try {
-                        if (scenario.equals("s2")) {
-                            streaming(c, run, dir);
-                        } else {
-                            catchUp(c, run, dir);
+                        switch (scenario) {
+                            case "s2" -> streaming(c, run, dir);
+                            case "s3" -> catchUp(c, run, dir);
+                            case "s3stall" -> catchUpAfterStall(c, run, dir);
+                            default -> throw new IllegalArgumentException("unknown scenario '" + scenario
+                                    + "'; known: s2, s3, s3stall");
                         }
                     } finally {
                         c.close();
@@ -234,18 +239,70 @@ public final class StreamingBench {
         long rowChanges = load.transactions() * StreamPair.ROW_CHANGES_PER_TRANSACTION + probes
                 + StreamPair.MARKER_ROW_CHANGES;
         MemorySampler sampler = MemorySampler.start(c);
-        DrainCpu cpu = DrainCpu.start(pair);
+        DrainCpu cpu = DrainCpu.start(pair, List.of());
         long t0 = System.nanoTime();
+        c.resume();
+        drain(c, run, m, hidBefore, rowChanges, load, t0, sampler, cpu, StreamingResults.RESTARTED);
+    }
+
+    /**
+     * One S3 phase of the other kind: a warm pipeline (an untimed warm-up load first, as in S2) whose green
+     * stalls. The bench holds {@code LOCK TABLE ... IN EXCLUSIVE MODE} on green's replicated tables (reads go on,
+     * every write waits: what a long maintenance statement or an overloaded green does) while {@code pgbench -T
+     * BACKLOG} runs on blue, writes the marker, then releases the lock and times the drain. Nothing is stopped:
+     * native replication's apply worker waits on the lock (its walsender stops sending once the socket is full,
+     * and blue keeps the WAL), bluegreen's sink waits on it while Debezium goes on capturing into Kafka.
+     */
+    private void catchUpAfterStall(Contender c, String run, Path dir) throws Exception {
+        c.start(run, dir);
+        Probe.warmUp(pair, c, 300);
+        if (warmupSeconds > 0) {
+            pair.load(warmupSeconds, "pgbench-warmup-" + run + ".log");
+            StreamPair.Marker w = pair.mark("w_" + run);
+            pair.awaitMarker(w, pair.blueMaxHid() - 1, c, DRAIN_TIMEOUT_SECONDS);
+        }
+        long hidBefore = pair.blueMaxHid();
+        StreamPair.PgbenchResult load;
+        long probes;
+        StreamPair.Marker m;
+        DrainCpu cpu;
+        long t0;
+        // started before the backlog, so that its jstat processes (JVM starts) are not part of the drain
+        MemorySampler sampler = MemorySampler.start(c);
+        try (java.sql.Connection lock = pair.green.connect(pair.db); java.sql.Statement st = lock.createStatement()) {
+            lock.setAutoCommit(false);
+            st.execute("LOCK TABLE " + String.join(", ", StreamPair.TABLES) + " IN EXCLUSIVE MODE");
+            try (Probe probe = Probe.start(pair, false)) {
+                load = pair.load(backlogSeconds, "pgbench-" + run + ".log");
+                probes = probe.stopWriting();
+            }
+            m = pair.mark("m_" + run);
+            cpu = DrainCpu.start(pair, c.processes());
+            sampler.window();
+            t0 = System.nanoTime();
+            lock.rollback(); // releases the lock: the drain starts
+        } catch (Exception e) {
+            sampler.stop();
+            throw e;
+        }
+        long rowChanges = load.transactions() * StreamPair.ROW_CHANGES_PER_TRANSACTION + probes
+                + StreamPair.MARKER_ROW_CHANGES;
+        drain(c, run, m, hidBefore, rowChanges, load, t0, sampler, cpu, StreamingResults.STALLED);
+    }
+
+    /** The timed part of an S3 phase, from {@code t0} (resume, or the stall's end) until green holds the marker. */
+    private void drain(Contender c, String run, StreamPair.Marker m, long hidBefore, long rowChanges,
+                       StreamPair.PgbenchResult load, long t0, MemorySampler sampler, DrainCpu cpu, String variant)
+            throws Exception {
         List<MemorySampler.Sample> samples;
         StreamPair.Caught caught;
         List<Contender.Proc> procs;
         try {
-            c.resume();
             caught = pair.awaitMarker(m, hidBefore, c, DRAIN_TIMEOUT_SECONDS);
             procs = c.processes(); // bluegreen's broker is started by its run: read its pid now
             for (Contender.Proc p : procs) {
                 drainNote(run, p.label() + " CPU us per row change by thread",
-                        DrainCpu.perRowLine(DrainCpu.threads(p.pid(), 12), rowChanges));
+                        DrainCpu.perRowLine(cpu.threads(p.pid(), 12), rowChanges));
             }
         } finally {
             samples = sampler.stop();
@@ -256,13 +313,13 @@ public final class StreamingBench {
                 DrainCpu.perRowLine(cpu.greenByProcess(), rowChanges));
         drainNote(run, "green's active sessions at the " + DrainCpu.SAMPLE_MS + " ms samples",
                 cpu.greenActivity().toString());
-        results.drainCpu(c.name(), rowChanges, cpuSeconds);
+        results.drainCpu(c.name(), variant, rowChanges, cpuSeconds);
         double total = (caught.doneNanos() - t0) / 1e9;
         double first = (caught.firstNanos() - t0) / 1e9;
-        results.catchUp(c.name(), rowChanges, load.tps(), total, first);
+        results.catchUp(c.name(), variant, rowChanges, load.tps(), total, first);
         long drainMs = Math.round(total * 1000);
         for (String label : labels(samples)) {
-            results.memory("S3 drain", label, samples, drainMs);
+            results.memory("S3 drain" + variant, label, samples, drainMs);
         }
         if (c instanceof BluegreenContender b) {
             s3Recordings.addAll(b.recordings());

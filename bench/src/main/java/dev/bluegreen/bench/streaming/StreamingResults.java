@@ -26,7 +26,9 @@ final class StreamingResults {
     final BenchReport s2 = new BenchReport("s2-streaming",
             "lag from blue commit to visible on green under pgbench -c 4 -j 2, and blue's tps, vs native logical replication");
     final BenchReport s3 = new BenchReport("s3-catchup",
-            "draining a backlog of pgbench changes (consumer stopped, then started), row changes/s, vs native logical replication");
+            "draining a backlog of pgbench changes (consumer stopped, then started; or, '(green stalled)', both"
+                    + " pipelines running while a lock on green held every write), row changes/s, vs native logical"
+                    + " replication");
     final BenchReport s6 = new BenchReport("s6-memory",
             "RSS and heap of bluegreen's processes while streaming (S2) and while draining a backlog (S3)");
     private final List<String> contenders;
@@ -55,25 +57,38 @@ final class StreamingResults {
         }
     }
 
-    /** Records one S3 run of a contender; the backlog's pgbench tps is the "no replication running" figure. */
-    void catchUp(String c, long rowChanges, double backlogTps, double totalSeconds, double firstSeconds) {
+    /** The S3 variant of a backlog left while the consumer was stopped (series names carry no suffix). */
+    static final String RESTARTED = "";
+
+    /** The S3 variant of a backlog left while green stalled under a lock, the pipeline running (a suffix). */
+    static final String STALLED = " (green stalled)";
+
+    /**
+     * Records one S3 run of a contender. With {@link #RESTARTED}, the backlog's pgbench tps is the "no
+     * replication running" figure; with {@link #STALLED}, replication ran during the backlog, so it is not.
+     */
+    void catchUp(String c, String variant, long rowChanges, double backlogTps, double totalSeconds,
+                 double firstSeconds) {
         String role = role(c);
-        add(s2, "blue tps, no replication running", "tps", "baseline", backlogTps);
-        add(s3, c + " catch-up row changes/s, from start to caught up", "rows/s", role, rowChanges / totalSeconds);
-        add(s3, c + " catch-up row changes/s, from the first backlog row applied", "rows/s", role,
+        String s = c + variant;
+        if (variant.equals(RESTARTED)) {
+            add(s2, "blue tps, no replication running", "tps", "baseline", backlogTps);
+        }
+        add(s3, s + " catch-up row changes/s, from start to caught up", "rows/s", role, rowChanges / totalSeconds);
+        add(s3, s + " catch-up row changes/s, from the first backlog row applied", "rows/s", role,
                 rowChanges / Math.max(1e-3, totalSeconds - firstSeconds));
-        add(s3, c + " catch-up time", "s", role, totalSeconds);
-        add(s3, c + " time to the first backlog row on green", "s", role, firstSeconds);
-        add(s3, c + " backlog", "row changes", "load", rowChanges);
+        add(s3, s + " catch-up time", "s", role, totalSeconds);
+        add(s3, s + " time to the first backlog row on green", "s", role, firstSeconds);
+        add(s3, s + " backlog", "row changes", "load", rowChanges);
     }
 
     /**
-     * Records where one S3 drain's CPU went: per process (label to CPU seconds from resume to caught up, see
-     * {@link DrainCpu}), as microseconds of CPU per row change of the backlog.
+     * Records where one S3 drain's CPU went: per process (label to CPU seconds from the drain's start to caught
+     * up, see {@link DrainCpu}), as microseconds of CPU per row change of the backlog.
      */
-    void drainCpu(String c, long rowChanges, java.util.Map<String, Double> cpuSeconds) {
-        cpuSeconds.forEach((label, sec) -> add(s3, c + " drain CPU per row change, " + label, "us", role(c),
-                sec * 1e6 / rowChanges));
+    void drainCpu(String c, String variant, long rowChanges, java.util.Map<String, Double> cpuSeconds) {
+        cpuSeconds.forEach((label, sec) -> add(s3, c + variant + " drain CPU per row change, " + label, "us",
+                role(c), sec * 1e6 / rowChanges));
     }
 
     /** Adds a note to the S3 report. */
@@ -98,7 +113,8 @@ final class StreamingResults {
             for (int pct : DRAIN_POINTS_PERCENT) {
                 double v = MemorySampler.rssAt(samples, label, drainMs * pct / 100);
                 if (!Double.isNaN(v)) {
-                    add(s6, label + " RSS at " + pct + "% of the drain", "MiB", "bluegreen", v);
+                    add(s6, label + " RSS at " + pct + "% of the drain" + phase.substring("S3 drain".length()), "MiB",
+                            "bluegreen", v);
                 }
             }
         }
@@ -120,16 +136,20 @@ final class StreamingResults {
                 s2.ratio("blue tps with " + c + " / without replication", "blue tps, " + c + " replicating",
                         "blue tps, no replication running");
             }
-            String rate = " catch-up row changes/s, from start to caught up";
-            if (!c.equals("bluegreen") && has(s3, c + rate) && has(s3, "bluegreen" + rate)) {
-                double r = s3.ratio("catch-up rate, bluegreen / " + c, "bluegreen" + rate, c + rate);
-                s3.ratio("catch-up rate after the first row, bluegreen / " + c,
-                        "bluegreen catch-up row changes/s, from the first backlog row applied",
-                        c + " catch-up row changes/s, from the first backlog row applied");
+            for (String v : List.of(RESTARTED, STALLED)) {
+                String rate = v + " catch-up row changes/s, from start to caught up";
+                if (c.equals("bluegreen") || !has(s3, c + rate) || !has(s3, "bluegreen" + rate)) {
+                    continue;
+                }
+                double r = s3.ratio("catch-up rate" + v + ", bluegreen / " + c, "bluegreen" + rate, c + rate);
+                String after = v + " catch-up row changes/s, from the first backlog row applied";
+                s3.ratio("catch-up rate" + v + " after the first row, bluegreen / " + c, "bluegreen" + after,
+                        c + after);
                 if (c.equals("native")) {
-                    s3.target("S3: bluegreen's catch-up rate >= 0.5 x native", r >= 0.5,
-                            String.format(Locale.ROOT, "ratio of medians %.2f (start to caught up, bluegreen's"
-                                    + " process start included)", r));
+                    s3.target("S3" + v + ": bluegreen's catch-up rate >= 0.5 x native", r >= 0.5,
+                            String.format(Locale.ROOT, "ratio of medians %.2f (start to caught up, %s)", r,
+                                    v.equals(RESTARTED) ? "bluegreen's process start included"
+                                            : "both pipelines running, green's lock released at the start"));
                 }
             }
         }
@@ -155,7 +175,7 @@ final class StreamingResults {
     private void memoryTargets() {
         for (String label : List.of("bluegreen run", "embedded broker")) {
             double worst = Double.NaN;
-            for (String phase : List.of("S2 streaming", "S3 drain")) {
+            for (String phase : List.of("S2 streaming", "S3 drain", "S3 drain" + STALLED)) {
                 String name = label + " peak RSS, " + phase;
                 if (has(s6, name)) {
                     double m = BenchReport.percentile(s6.series(name, "MiB", "bluegreen").values(), 100);
