@@ -78,7 +78,15 @@ final class DrainCpu {
      * add up), highest first, at most {@code top}; the threads that ended before the reading are not in it.
      */
     Map<String, Double> threads(long pid, int top) {
-        Map<String, Double> before = threads0.getOrDefault(pid, Map.of());
+        return threadsSince(threads0.getOrDefault(pid, Map.of()), pid, top);
+    }
+
+    /**
+     * Like {@link #threads}, from an earlier {@link ProcessCpu#threadsByName} reading of the same process.
+     *
+     * @param before CPU seconds by folded thread name at the earlier reading
+     */
+    static Map<String, Double> threadsSince(Map<String, Double> before, long pid, int top) {
         Map<String, Double> now = new java.util.HashMap<>();
         ProcessCpu.threadsByName(pid).forEach((name, sec) -> now.put(name, Math.max(0, sec - before.getOrDefault(name, 0.0))));
         Map<String, Double> out = new LinkedHashMap<>();

@@ -272,11 +272,21 @@ public final class StreamingBench {
         try (java.sql.Connection lock = pair.green.connect(pair.db); java.sql.Statement st = lock.createStatement()) {
             lock.setAutoCommit(false);
             st.execute("LOCK TABLE " + String.join(", ", StreamPair.TABLES) + " IN EXCLUSIVE MODE");
+            // what the running contender spends while green is locked: for bluegreen, a warm capture of the backlog
+            java.util.Map<Contender.Proc, java.util.Map<String, Double>> stall0 = new java.util.LinkedHashMap<>();
+            for (Contender.Proc p : c.processes()) {
+                stall0.put(p, dev.bluegreen.bench.report.ProcessCpu.threadsByName(p.pid()));
+            }
             try (Probe probe = Probe.start(pair, false)) {
                 load = pair.load(backlogSeconds, "pgbench-" + run + ".log");
                 probes = probe.stopWriting();
             }
             m = pair.mark("m_" + run);
+            long backlog = load.transactions() * StreamPair.ROW_CHANGES_PER_TRANSACTION + probes
+                    + StreamPair.MARKER_ROW_CHANGES;
+            stall0.forEach((p, before) -> drainNote(run, p.label() + " CPU us per row change of the backlog by thread,"
+                    + " during the stall (green locked)", DrainCpu.perRowLine(
+                            DrainCpu.threadsSince(before, p.pid(), 8), backlog)));
             cpu = DrainCpu.start(pair, c.processes());
             sampler.window();
             t0 = System.nanoTime();
