@@ -31,13 +31,19 @@ public final class Pipelines {
 
     /** Writes a test resource config with {@code ${VAR}} replaced from {@code env} into {@code dir}, and loads it. */
     public static PipelineConfig config(String resource, Path dir, Map<String, String> env) throws IOException {
+        return config(resource, dir, env, yaml -> yaml);
+    }
+
+    /** Like {@link #config(String, Path, Map)}, with the file's text changed by {@code edit} before it is written. */
+    public static PipelineConfig config(String resource, Path dir, Map<String, String> env,
+                                        java.util.function.UnaryOperator<String> edit) throws IOException {
         Path file = dir.resolve(Path.of(resource).getFileName().toString());
         try (InputStream in = Pipelines.class.getResourceAsStream(resource)) {
             String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             for (Map.Entry<String, String> e : env.entrySet()) {
                 yaml = yaml.replace("${" + e.getKey() + "}", e.getValue()); // a complete file for CLI commands
             }
-            Files.writeString(file, yaml);
+            Files.writeString(file, edit.apply(yaml));
         }
         return new PipelineConfigLoader(v -> env.get(v)).load(file);
     }

@@ -116,6 +116,71 @@ class RestartPipelineIT {
         }
     }
 
+    /**
+     * Green stalls (a session holds a lock that every write to the green table waits for) for several times the
+     * sink consumer's {@code max.poll.interval.ms}, set to {@value #SHORT_POLL_INTERVAL_MS} ms here (Kafka's default is
+     * 5 minutes), while blue keeps changing. The sink's batch waits on the lock past the poll interval, so the
+     * consumer falls out of its group; once the lock goes, the batch commits with its offsets in green, the consumer
+     * rejoins, resumes from green's stored offsets, and nothing is lost or applied twice.
+     */
+    @Test
+    void greenStalledPastThePollIntervalLosesNothing() throws Exception {
+        LocalPostgres blue = blueServer.postgres();
+        PipelineConfig config = Pipelines.config("/counters/pipeline.yaml", work, setUp("stall", "copy"),
+                yaml -> yaml.replace("  bootstrap: embedded\n", "  bootstrap: embedded\n  properties:\n"
+                        + "    max.poll.interval.ms: \"" + SHORT_POLL_INTERVAL_MS + "\"\n"));
+        assertThat(config.kafka().properties()).containsEntry("max.poll.interval.ms",
+                Long.toString(SHORT_POLL_INTERVAL_MS));
+        try (Pipeline p = new Pipeline(config).start()) {
+            Pipelines.awaitSnapshotAndDrain(p, Duration.ofMinutes(3));
+            try (Connection lock = greenServer.postgres().connect("stall"); Statement st = lock.createStatement();
+                 Connection c = blue.connect("stall")) {
+                lock.setAutoCommit(false);
+                st.execute("LOCK TABLE app.counters IN EXCLUSIVE MODE");
+                writeChanges(c, new Random(11), 300);
+                awaitSinkWaitingOnLock(greenServer.postgres(), "stall");
+                long appliedBefore = appliedEvents(greenServer.postgres(), "stall");
+                Thread.sleep(4 * SHORT_POLL_INTERVAL_MS);
+                assertThat(appliedEvents(greenServer.postgres(), "stall")).as("nothing applied while green is locked")
+                        .isEqualTo(appliedBefore);
+                p.checkHealthy();
+                lock.rollback();
+                writeChanges(c, new Random(12), 300);
+            }
+            Drain.await(p, Duration.ofMinutes(3));
+            Pipelines.assertGreenMatchesBlue(p);
+            assertThat(Pipelines.status(p).deadLetters()).isZero();
+        }
+    }
+
+    private static final long SHORT_POLL_INTERVAL_MS = 3_000;
+
+    /** Waits until a green session waits on a lock: the sink's batch, behind the test's lock. */
+    private static void awaitSinkWaitingOnLock(LocalPostgres green, String database) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        try (Connection c = green.connect(database); Statement st = c.createStatement()) {
+            while (true) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        + " AND datname = current_database()")) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        return;
+                    }
+                }
+                assertThat(System.nanoTime()).as("the sink reached the locked table within a minute").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private static long appliedEvents(LocalPostgres green, String database) throws java.sql.SQLException {
+        try (Connection c = green.connect(database); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT coalesce(sum(events_applied), 0) FROM bluegreen.table_progress")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     /** @param snapshot {@code capture.snapshot}: the rebuild concerns Debezium's own snapshot ({@code initial}) */
     private Map<String, String> setUp(String name, String snapshot) throws Exception {
         CountersSchema.create(blueServer.postgres(), greenServer.postgres(), name);
