@@ -35,6 +35,7 @@ final class DrainCpu {
             process0.put(p.pid(), ProcessCpu.seconds(p.pid(), false));
             threads0.put(p.pid(), ProcessCpu.threadsByName(p.pid()));
         }
+        this.commits0 = greenCommits(pair);
         this.blue0 = server(pair.blue);
         this.green0 = server(pair.green);
         this.machine0 = ProcessCpu.machineSeconds();
@@ -151,6 +152,33 @@ final class DrainCpu {
     private final java.util.Set<Long> exitedPids = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> activity = new java.util.concurrent.ConcurrentHashMap<>();
     private double reaped0;
+    private final long commits0;
+    private final java.util.concurrent.atomic.AtomicLong samplerQueries = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Queries the green sampler ran so far (each one transaction on green). */
+    long samplerQueries() {
+        return samplerQueries.get();
+    }
+
+    /**
+     * Transactions committed in green's bench database since the first reading ({@code pg_stat_database.xact_commit};
+     * every other session's bench polls count too). A backend reports its counts at most once a second, and an idle
+     * one up to 10 s later ({@code PGSTAT_IDLE_INTERVAL}): call it 11 s or more after the last transaction to count.
+     */
+    long greenCommits() {
+        return greenCommits(pair) - commits0;
+    }
+
+    private static long greenCommits(StreamPair pair) {
+        try (java.sql.Connection c = pair.green.connect(pair.db); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT pg_stat_force_next_flush(), xact_commit FROM pg_stat_database"
+                     + " WHERE datname = current_database()")) {
+            rs.next();
+            return rs.getLong(2);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot read green's commit count: " + e.getMessage(), e);
+        }
+    }
     private Thread sampler;
 
     private void startSampler() {
@@ -163,6 +191,7 @@ final class DrainCpu {
                             + " FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid()")) {
                 while (!Thread.currentThread().isInterrupted()) {
                     sampleGreen();
+                    samplerQueries.incrementAndGet();
                     try (java.sql.ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             activity.merge(rs.getString(1) + ": " + rs.getString(2), 1, Integer::sum);

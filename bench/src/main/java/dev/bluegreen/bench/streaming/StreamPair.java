@@ -155,8 +155,9 @@ final class StreamPair {
      * @param firstNanos {@link System#nanoTime} of the first backlog row seen (or of the marker when
      *     none was seen before it)
      * @param doneNanos {@link System#nanoTime} when every part of the marker was visible
+     * @param polls the polls it took (each one transaction on green)
      */
-    record Caught(long firstNanos, long doneNanos) {
+    record Caught(long firstNanos, long doneNanos, long polls) {
     }
 
     /**
@@ -181,15 +182,17 @@ final class StreamPair {
                 ps.setString(i, m.token());
             }
             ps.setLong(4, m.hid());
+            long polls = 0;
             while (true) {
                 try (ResultSet rs = ps.executeQuery()) {
+                    polls++;
                     rs.next();
                     long now = System.nanoTime();
                     if (first == 0 && rs.getLong(2) > hidBefore) {
                         first = now;
                     }
                     if (rs.getBoolean(1)) {
-                        return new Caught(first == 0 ? now : first, now);
+                        return new Caught(first == 0 ? now : first, now, polls);
                     }
                 }
                 if (System.nanoTime() > deadline) {

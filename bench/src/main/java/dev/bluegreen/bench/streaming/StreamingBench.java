@@ -323,6 +323,12 @@ public final class StreamingBench {
                 DrainCpu.perRowLine(cpu.greenByProcess(), rowChanges));
         drainNote(run, "green's active sessions at the " + DrainCpu.SAMPLE_MS + " ms samples",
                 cpu.greenActivity().toString());
+        // how many transactions the contender's apply took: green's commits less the marker polls (one each) and the
+        // sampler's; an idle backend reports its counts up to 10 s late, so wait that out (untimed)
+        Thread.sleep(11_000);
+        long commits = cpu.greenCommits() - caught.polls() - cpu.samplerQueries();
+        drainNote(run, "green transactions of the apply during the drain", String.format(Locale.ROOT,
+                "%d, %.0f row changes each", commits, rowChanges / (double) Math.max(1, commits)));
         results.drainCpu(c.name(), variant, rowChanges, cpuSeconds);
         double total = (caught.doneNanos() - t0) / 1e9;
         double first = (caught.firstNanos() - t0) / 1e9;
