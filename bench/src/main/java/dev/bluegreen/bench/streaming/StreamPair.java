@@ -84,6 +84,11 @@ final class StreamPair {
     record PgbenchResult(double tps, long transactions) {
     }
 
+    /** A backlog's row changes: pgbench's transactions x 4, the probe rows written beside them, the marker's 4. */
+    static long backlogRowChanges(PgbenchResult load, long probes) {
+        return load.transactions() * ROW_CHANGES_PER_TRANSACTION + probes + MARKER_ROW_CHANGES;
+    }
+
     /** Runs {@code pgbench -n -c 4 -j 2 -T seconds} on blue and waits for it. */
     PgbenchResult load(int seconds, String logName) throws Exception {
         Process p = pgbenchProcess(blue, logName, "-n", "-c", "4", "-j", "2", "-T", Integer.toString(seconds), db);

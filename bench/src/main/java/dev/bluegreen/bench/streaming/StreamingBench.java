@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Issue 5's streaming scenarios, bluegreen against PostgreSQL's native logical replication on the same
@@ -183,14 +184,7 @@ public final class StreamingBench {
         StreamPair.PgbenchResult load;
         double drainMs;
         try {
-            Probe.warmUp(pair, c, 300);
-            if (warmupSeconds > 0) {
-                // untimed load first, for every contender alike: a freshly started JVM pipeline met the load
-                // cold, and its lag in the first seconds (4-5 s in the smoke) dominated a 20-s run's p99
-                pair.load(warmupSeconds, "pgbench-warmup-" + run + ".log");
-                StreamPair.Marker w = pair.mark("w_" + run);
-                pair.awaitMarker(w, pair.blueMaxHid() - 1, c, DRAIN_TIMEOUT_SECONDS);
-            }
+            warmUnderLoad(c, run);
             sampler.window();
             try (Probe probe = Probe.start(pair, true)) {
                 // which of the contender's threads are busy while S2's lag climbs in the first seconds
@@ -223,6 +217,20 @@ public final class StreamingBench {
                 lags.size(), unseen, drainMs, memoryLine(samples));
     }
 
+    /**
+     * A write reaching green, then {@code --warmup-seconds} of untimed load and its drain, for every contender alike:
+     * a freshly started JVM pipeline met the load cold, and its lag in the first seconds (4-5 s in the smoke)
+     * dominated a 20-s run's p99.
+     */
+    private void warmUnderLoad(Contender c, String run) throws Exception {
+        Probe.warmUp(pair, c, 300);
+        if (warmupSeconds > 0) {
+            pair.load(warmupSeconds, "pgbench-warmup-" + run + ".log");
+            StreamPair.Marker w = pair.mark("w_" + run);
+            pair.awaitMarker(w, pair.blueMaxHid() - 1, c, DRAIN_TIMEOUT_SECONDS);
+        }
+    }
+
     /** One S3 phase: backlog with the consumer stopped, then the timed drain, memory during the drain. */
     private void catchUp(Contender c, String run, Path dir) throws Exception {
         c.start(run, dir);
@@ -236,8 +244,7 @@ public final class StreamingBench {
             probes = probe.stopWriting();
         }
         StreamPair.Marker m = pair.mark("m_" + run);
-        long rowChanges = load.transactions() * StreamPair.ROW_CHANGES_PER_TRANSACTION + probes
-                + StreamPair.MARKER_ROW_CHANGES;
+        long rowChanges = StreamPair.backlogRowChanges(load, probes);
         MemorySampler sampler = MemorySampler.start(c);
         DrainCpu cpu = DrainCpu.start(pair, List.of());
         long t0 = System.nanoTime();
@@ -255,15 +262,10 @@ public final class StreamingBench {
      */
     private void catchUpAfterStall(Contender c, String run, Path dir) throws Exception {
         c.start(run, dir);
-        Probe.warmUp(pair, c, 300);
-        if (warmupSeconds > 0) {
-            pair.load(warmupSeconds, "pgbench-warmup-" + run + ".log");
-            StreamPair.Marker w = pair.mark("w_" + run);
-            pair.awaitMarker(w, pair.blueMaxHid() - 1, c, DRAIN_TIMEOUT_SECONDS);
-        }
+        warmUnderLoad(c, run);
         long hidBefore = pair.blueMaxHid();
         StreamPair.PgbenchResult load;
-        long probes;
+        long rowChanges;
         StreamPair.Marker m;
         DrainCpu cpu;
         long t0;
@@ -273,20 +275,20 @@ public final class StreamingBench {
             lock.setAutoCommit(false);
             st.execute("LOCK TABLE " + String.join(", ", StreamPair.TABLES) + " IN EXCLUSIVE MODE");
             // what the running contender spends while green is locked: for bluegreen, a warm capture of the backlog
-            java.util.Map<Contender.Proc, java.util.Map<String, Double>> stall0 = new java.util.LinkedHashMap<>();
+            Map<Contender.Proc, Map<String, Double>> stall0 = new java.util.LinkedHashMap<>();
             for (Contender.Proc p : c.processes()) {
                 stall0.put(p, dev.bluegreen.bench.report.ProcessCpu.threadsByName(p.pid()));
             }
             try (Probe probe = Probe.start(pair, false)) {
                 load = pair.load(backlogSeconds, "pgbench-" + run + ".log");
-                probes = probe.stopWriting();
+                rowChanges = StreamPair.backlogRowChanges(load, probe.stopWriting());
             }
             m = pair.mark("m_" + run);
-            long backlog = load.transactions() * StreamPair.ROW_CHANGES_PER_TRANSACTION + probes
-                    + StreamPair.MARKER_ROW_CHANGES;
-            stall0.forEach((p, before) -> drainNote(run, p.label() + " CPU us per row change of the backlog by thread,"
-                    + " during the stall (green locked)", DrainCpu.perRowLine(
-                            DrainCpu.threadsSince(before, p.pid(), 8), backlog)));
+            for (Map.Entry<Contender.Proc, Map<String, Double>> e : stall0.entrySet()) {
+                drainNote(run, e.getKey().label() + " CPU us per row change of the backlog by thread, during the"
+                        + " stall (green locked)", DrainCpu.perRowLine(
+                                DrainCpu.threadsSince(e.getValue(), e.getKey().pid(), 8), rowChanges));
+            }
             cpu = DrainCpu.start(pair, c.processes());
             sampler.window();
             t0 = System.nanoTime();
@@ -295,8 +297,6 @@ public final class StreamingBench {
             sampler.stop();
             throw e;
         }
-        long rowChanges = load.transactions() * StreamPair.ROW_CHANGES_PER_TRANSACTION + probes
-                + StreamPair.MARKER_ROW_CHANGES;
         drain(c, run, m, hidBefore, rowChanges, load, t0, sampler, cpu, StreamingResults.STALLED);
     }
 

@@ -201,9 +201,8 @@ class RestartPipelineIT {
     private static void awaitAppliedEvents(LocalPostgres green, String database, long atLeast) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (System.nanoTime() < deadline) {
-            try (Connection c = green.connect(database); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT coalesce(sum(events_applied), 0) FROM bluegreen.table_progress")) {
-                if (rs.next() && rs.getLong(1) >= atLeast) {
+            try {
+                if (appliedEvents(green, database) >= atLeast) {
                     return;
                 }
             } catch (java.sql.SQLException notYet) {
