@@ -74,7 +74,7 @@ public record PipelineConfig(
 
     /** Prefix of every topic; Debezium's {@code topic.prefix}. */
     public String topicPrefix() {
-        return "bluegreen." + name;
+        return "bluegreen." + name; // topic(String, TableId) composes the same prefix
     }
 
     /**
@@ -82,7 +82,15 @@ public record PipelineConfig(
      * characters Kafka does not allow replaced as Debezium does ({@link TopicNames}).
      */
     public String topic(dev.bluegreen.core.event.TableId table) {
-        return TopicNames.sanitized(topicPrefix() + "." + table.schema() + "." + table.name());
+        return topic(name, table);
+    }
+
+    /**
+     * {@link #topic(dev.bluegreen.core.event.TableId)} for a pipeline named {@code pipelineName}: the config binder
+     * checks with it that no two mapped tables share a topic before the config exists.
+     */
+    public static String topic(String pipelineName, dev.bluegreen.core.event.TableId table) {
+        return TopicNames.sanitized("bluegreen." + pipelineName + "." + table.schema() + "." + table.name());
     }
 
     /** The change-event topics of the mapped blue tables (the heartbeat table's excluded), in config order. */

@@ -63,7 +63,7 @@ final class PipelineConfigBinder {
         KafkaConfig kafka = kafka(root.child("kafka"));
         CaptureConfig capture = capture(root.child("capture"));
         SinkConfig sink = sink(root.child("sink"));
-        List<TableMapping> tables = tables(root.child("tables"));
+        List<TableMapping> tables = tables(root.child("tables"), name == null ? "pipeline" : name);
         CutoverConfig cutover = root.child("cutover").present() ? cutover(root.child("cutover")) : null;
         BackfillConfig backfill = backfill(root.child("backfill"),
                 blue == null ? null : Engine.ofUrl(blue.jdbcUrl()));
@@ -246,7 +246,8 @@ final class PipelineConfigBinder {
         }
     }
 
-    private List<TableMapping> tables(ConfigNode n) {
+    /** @param pipelineName the pipeline's name, or a stand-in when it is missing or invalid (a problem already) */
+    private List<TableMapping> tables(ConfigNode n, String pipelineName) {
         List<TableMapping> out = new ArrayList<>();
         if (!n.present()) {
             n.problem("missing required key 'tables': list the blue tables to replicate");
@@ -263,7 +264,7 @@ final class PipelineConfigBinder {
                 out.add(m);
                 // Kafka topic names allow only [A-Za-z0-9._-]: Debezium replaces the rest with '_', so
                 // two blue tables may share a topic, and the sink and the final check tell tables by topic
-                String topic = TopicNames.sanitized(m.blue().toString());
+                String topic = PipelineConfig.topic(pipelineName, m.blue());
                 TableId other = byTopic.putIfAbsent(topic, m.blue());
                 if (other != null && !other.equals(m.blue())) {
                     t.child("blue").problem("blue tables " + other + " and " + m.blue() + " would share the Kafka"

@@ -228,7 +228,7 @@ class PipelineConfigLoaderTest {
         assertThat(c.tableTopics()).containsExactly("bluegreen.shop.public.Order_Lines");
         String clash = MINIMAL + "  - blue: public.order lines\n    green: shop.b\n  - blue: public.order_lines\n    green: shop.c\n";
         assertThat(problems(clash).getMessage()).contains("public.order lines").contains("public.order_lines")
-                .contains("'public.order_lines'").contains("two pipelines");
+                .contains("'bluegreen.shop.public.order_lines'").contains("two pipelines");
         assertThat(TopicNames.sanitized("x".repeat(300))).hasSize(249);
         assertThat(TopicNames.sanitized(".")).isEqualTo("_");
     }
