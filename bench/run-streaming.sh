@@ -3,6 +3,7 @@
 # against PostgreSQL's native logical replication on the same pair, interleaved.
 #   bench/run-streaming.sh [--scale N] [--reps N] [--load-seconds N] [--backlog-seconds N] [--contenders a,b] [--scenarios s2,s3,s3stall] [--jfr]
 #     [--nice N] (bluegreen under nice -n N, e.g. -10 as root: its CPU share on a box shared with the load)
+#     [--perf] (perf record -a over each S3 drain: green PostgreSQL by function, the machine by command, in the notes)
 #   (defaults: scale 50, 5 reps, 60 s load, 60 s backlog, bluegreen,native)
 # Builds the shipped jar and the bench module (no tests), then runs StreamingBench. Results: stdout
 # (markdown) and bench/target/results/{s2-streaming,s3-catchup,s6-memory}-<timestamp>.{json,md}.

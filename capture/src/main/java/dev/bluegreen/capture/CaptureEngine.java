@@ -116,7 +116,9 @@ public final class CaptureEngine implements AutoCloseable {
             throws InterruptedException {
         List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
         for (ChangeEvent<String, String> r : records) {
-            boolean streaming = CaptureMarkers.isStreamingEvent(r.value());
+            boolean heartbeat = markers.isHeartbeat(r.destination());
+            // the envelope is searched only while it can matter: until streaming began, and for heartbeats
+            boolean streaming = (!snapshotCompleteSent || heartbeat) && CaptureMarkers.isStreamingEvent(r.value());
             if (!snapshotCompleteSent && streaming) {
                 acks.addAll(markers.snapshotComplete());
                 snapshotCompleteSent = true;
@@ -125,7 +127,7 @@ public final class CaptureEngine implements AutoCloseable {
             if (tableByTopic.containsKey(r.destination())) {
                 acks.add(producer.send(new ProducerRecord<>(r.destination(), r.key(), r.value())));
             }
-            if (streaming && markers.isHeartbeat(r.destination())) {
+            if (streaming && heartbeat) {
                 try {
                     acks.addAll(markers.watermark(r.value()));
                 } catch (java.io.IOException e) {

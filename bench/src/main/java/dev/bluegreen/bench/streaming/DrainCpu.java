@@ -99,7 +99,9 @@ final class DrainCpu {
 
     /**
      * Green's CPU in the window by process title ({@code /proc/PID/cmdline} of the postmaster's children, digits
-     * folded to N: "postgres: postgres bench 127.0.0.N(N) idle", "postgres: autovacuum worker bench"), highest
+     * folded to N: "postgres: postgres bench 127.0.0.N(N) idle", "postgres: autovacuum worker bench"; a client
+     * backend's {@code application_name} from {@code pg_stat_activity} in brackets, so that the contender's sessions
+     * and the bench's own polls add up apart), highest
      * first, at most 10. Children are sampled every {@value #SAMPLE_MS} ms during the window, so one that ran and
      * ended between two readings is counted up to its last sample ("exited, unsampled" holds the rest: what the
      * postmaster reaped beyond that).
@@ -109,7 +111,7 @@ final class DrainCpu {
         double sampled = 0;
         for (Map.Entry<Long, String> e : titles.entrySet()) {
             double used = last.get(e.getKey()) - first.get(e.getKey());
-            byTitle.merge(e.getValue(), used, Double::sum);
+            byTitle.merge(label(e.getKey()), used, Double::sum);
             if (exitedPids.contains(e.getKey())) {
                 sampled += used;
             }
@@ -121,6 +123,25 @@ final class DrainCpu {
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(10)
                 .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;
+    }
+
+    /** Green's {@code n} busiest children in the window (CPU seconds, highest first), by pid. */
+    List<Long> busiestGreen(int n) {
+        return titles.keySet().stream()
+                .sorted(java.util.Comparator.comparingDouble((Long pid) -> last.get(pid) - first.get(pid)).reversed())
+                .limit(n).toList();
+    }
+
+    /** A green child's label: its process title and, when it set one, its {@code application_name}. */
+    String label(long pid) {
+        String app = applications.get(pid);
+        String title = titles.getOrDefault(pid, "pid " + pid);
+        return app == null || app.isEmpty() ? title : title + " [" + app + "]";
+    }
+
+    /** A green child's CPU seconds in the window. */
+    double greenSeconds(long pid) {
+        return last.getOrDefault(pid, 0.0) - first.getOrDefault(pid, 0.0);
     }
 
     /** Ends the sampling of green (idempotent); call on every path, before {@link #greenByProcess}. */
@@ -151,6 +172,8 @@ final class DrainCpu {
     private final Map<Long, Double> last = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<Long> exitedPids = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> activity = new java.util.concurrent.ConcurrentHashMap<>();
+    /** {@code application_name} of green's backends, by pid, as the sampler last saw it. */
+    private final Map<Long, String> applications = new java.util.concurrent.ConcurrentHashMap<>();
     private double reaped0;
     private final long commits0;
     private final java.util.concurrent.atomic.AtomicLong samplerQueries = new java.util.concurrent.atomic.AtomicLong();
@@ -187,14 +210,20 @@ final class DrainCpu {
         first.putAll(last);
         sampler = new Thread(() -> {
             try (java.sql.Connection c = pair.green.connect(pair.db); java.sql.PreparedStatement ps = c.prepareStatement(
-                    "SELECT backend_type, coalesce(left(regexp_replace(query, '\\s+', ' ', 'g'), 70), '')"
-                            + " FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid()")) {
+                    "SELECT pid, application_name, state = 'active' AND pid <> pg_backend_pid(), backend_type,"
+                            + " coalesce(left(regexp_replace(query, '\\s+', ' ', 'g'), 70), '') FROM pg_stat_activity")) {
+                try (java.sql.Statement st = c.createStatement()) {
+                    st.execute("SET application_name = 'bench drain sampler'");
+                }
                 while (!Thread.currentThread().isInterrupted()) {
                     sampleGreen();
                     samplerQueries.incrementAndGet();
                     try (java.sql.ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            activity.merge(rs.getString(1) + ": " + rs.getString(2), 1, Integer::sum);
+                            applications.put(rs.getLong(1), rs.getString(2) == null ? "" : rs.getString(2));
+                            if (rs.getBoolean(3)) {
+                                activity.merge(rs.getString(4) + ": " + rs.getString(5), 1, Integer::sum);
+                            }
                         }
                     }
                     Thread.sleep(SAMPLE_MS);

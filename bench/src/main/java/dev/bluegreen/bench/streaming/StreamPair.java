@@ -173,31 +173,52 @@ final class StreamPair {
     Caught awaitMarker(Marker m, long hidBefore, Contender contender, long timeoutSeconds) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         long first = 0;
-        try (Connection c = green.connect(db); PreparedStatement ps = c.prepareStatement("SELECT"
-                + " (SELECT rtrim(filler) FROM pgbench_branches WHERE bid = 1) = ?"
-                + " AND (SELECT rtrim(filler) FROM pgbench_tellers WHERE tid = 1) = ?"
-                + " AND (SELECT rtrim(filler) FROM pgbench_accounts WHERE aid = 1) = ?"
-                + " AND EXISTS (SELECT 1 FROM pgbench_history WHERE hid = ?),"
-                // max(hid) (an index-only scan backwards), not EXISTS (hid > ?): once the S2 phases had grown
-                // pgbench_history, that poll was active in 169 of ~300 samples of a bluegreen drain and green used
-                // 197 us of CPU per row change instead of 32 (46 s of the drain's 77, CPU the drain needed); a
-                // generic plan reading "hid > $1" as a third of the table, so a scan, is the likely reason
-                + " (SELECT max(hid) FROM pgbench_history)")) {
-            for (int i = 1; i <= 3; i++) {
-                ps.setString(i, m.token());
+        // two polls: until the marker's history row is on green, only pgbench_history's key index is read (an
+        // insert-only table); then the marker's updated rows too. Reading branch 1 and teller 1 on every poll walked
+        // their HOT chains, which the drain's updates keep long: 0.8 ms a poll, 6.9 us of green's CPU per row change
+        // of a 37 s restarted drain (perf, 2026-12-04), CPU the drain needed
+        try (Connection c = green.connect(db);
+             PreparedStatement history = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pgbench_history WHERE hid = ?),"
+                     // max(hid) (an index-only scan backwards), not EXISTS (hid > ?): once the S2 phases had grown
+                     // pgbench_history, that poll was active in 169 of ~300 samples of a bluegreen drain; a generic
+                     // plan reading "hid > $1" as a third of the table, so a scan, is the likely reason
+                     + " (SELECT max(hid) FROM pgbench_history)");
+             PreparedStatement rows = c.prepareStatement("SELECT"
+                     + " (SELECT rtrim(filler) FROM pgbench_branches WHERE bid = 1) = ?"
+                     + " AND (SELECT rtrim(filler) FROM pgbench_tellers WHERE tid = 1) = ?"
+                     + " AND (SELECT rtrim(filler) FROM pgbench_accounts WHERE aid = 1) = ?")) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET application_name = 'bench marker poll'");
+                // index scans on the keys: the replicated branches and tellers bloat during a drain
+                st.execute("SET enable_seqscan = off");
             }
-            ps.setLong(4, m.hid());
+            history.setLong(1, m.hid());
+            for (int i = 1; i <= 3; i++) {
+                rows.setString(i, m.token());
+            }
             long polls = 0;
+            boolean historyRowSeen = false;
             while (true) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    polls++;
-                    rs.next();
-                    long now = System.nanoTime();
-                    if (first == 0 && rs.getLong(2) > hidBefore) {
-                        first = now;
+                long now;
+                if (!historyRowSeen) {
+                    try (ResultSet rs = history.executeQuery()) {
+                        polls++;
+                        rs.next();
+                        now = System.nanoTime();
+                        if (first == 0 && rs.getLong(2) > hidBefore) {
+                            first = now;
+                        }
+                        historyRowSeen = rs.getBoolean(1);
                     }
-                    if (rs.getBoolean(1)) {
-                        return new Caught(first == 0 ? now : first, now, polls);
+                }
+                if (historyRowSeen) {
+                    try (ResultSet rs = rows.executeQuery()) {
+                        polls++;
+                        rs.next();
+                        now = System.nanoTime();
+                        if (rs.getBoolean(1)) {
+                            return new Caught(first == 0 ? now : first, now, polls);
+                        }
                     }
                 }
                 if (System.nanoTime() > deadline) {

@@ -46,6 +46,8 @@ import java.util.Map;
  * {@code --warmup-seconds N} (45 s: untimed pgbench load at the start of each S2 phase, every contender alike; a fresh `bluegreen run` spends its first ~30 s of CPU compiling with C2, so S2 measures a pipeline that has run for a minute, and S3 measures the cold start),
  * {@code --scenarios s2,s3,s3stall} (default all three; without s3 there is no "no replication running" tps),
  * {@code --jfr} (record bluegreen's process with JFR and summarise its execution samples in the notes),
+ * {@code --perf} (a system-wide {@code perf record} over each S3 drain: green's processes by function and the
+ * machine by command in the notes, {@link DrainPerf}),
  * {@code --nice N} (start bluegreen's processes under {@code nice -n N}, e.g. -10 as root: the pipeline's CPU share
  * on a box it shares with blue's load, as if it ran on a machine of its own; default none).
  * Results: {@code bench/target/results/s2-streaming-*.json|md}, {@code s3-catchup-*}, {@code s6-memory-*}.
@@ -65,6 +67,7 @@ public final class StreamingBench {
     private final StreamingResults results;
     private final List<Path> s2Recordings = new ArrayList<>();
     private final List<Path> s3Recordings = new ArrayList<>();
+    private boolean perf;
 
     private StreamingBench(Path work, int loadSeconds, int backlogSeconds, int warmupSeconds,
                            StreamPair pair, List<String> contenders) {
@@ -97,6 +100,7 @@ public final class StreamingBench {
             System.out.printf(Locale.ROOT, "pair ready: pgbench -i -s %d on both in %.0f s%n", scale,
                     (System.nanoTime() - t0) / 1e9);
             StreamingBench bench = new StreamingBench(work, load, backlog, warmup, pair, names);
+            bench.perf = List.of(args).contains("--perf");
             List<Contender> contenders = contenders(names, root, pair, jfr, nice);
             StreamingResults r = bench.results;
             String jvm = "JVM options " + String.join(" ", BenchSupport.jvmOptions(root, "run")) + " (jvm.options)"
@@ -246,10 +250,11 @@ public final class StreamingBench {
         StreamPair.Marker m = pair.mark("m_" + run);
         long rowChanges = StreamPair.backlogRowChanges(load, probes);
         MemorySampler sampler = MemorySampler.start(c);
+        DrainPerf recording = perf ? DrainPerf.start(dir) : null;
         DrainCpu cpu = DrainCpu.start(pair, List.of());
         long t0 = System.nanoTime();
         c.resume();
-        drain(c, run, m, hidBefore, rowChanges, load, t0, sampler, cpu, StreamingResults.RESTARTED);
+        drain(c, run, m, hidBefore, rowChanges, load, t0, sampler, cpu, recording, StreamingResults.RESTARTED);
     }
 
     /**
@@ -268,6 +273,7 @@ public final class StreamingBench {
         long rowChanges;
         StreamPair.Marker m;
         DrainCpu cpu;
+        DrainPerf recording = null;
         long t0;
         // started before the backlog, so that its jstat processes (JVM starts) are not part of the drain
         MemorySampler sampler = MemorySampler.start(c);
@@ -289,20 +295,25 @@ public final class StreamingBench {
                         + " stall (green locked)", DrainCpu.perRowLine(
                                 DrainCpu.threadsSince(e.getValue(), e.getKey().pid(), 8), rowChanges));
             }
+            recording = perf ? DrainPerf.start(dir) : null;
             cpu = DrainCpu.start(pair, c.processes());
             sampler.window();
             t0 = System.nanoTime();
             lock.rollback(); // releases the lock: the drain starts
         } catch (Exception e) {
             sampler.stop();
+            if (recording != null) {
+                recording.stop();
+            }
             throw e;
         }
-        drain(c, run, m, hidBefore, rowChanges, load, t0, sampler, cpu, StreamingResults.STALLED);
+        drain(c, run, m, hidBefore, rowChanges, load, t0, sampler, cpu, recording, StreamingResults.STALLED);
     }
 
     /** The timed part of an S3 phase, from {@code t0} (resume, or the stall's end) until green holds the marker. */
     private void drain(Contender c, String run, StreamPair.Marker m, long hidBefore, long rowChanges,
-                       StreamPair.PgbenchResult load, long t0, MemorySampler sampler, DrainCpu cpu, String variant)
+                       StreamPair.PgbenchResult load, long t0, MemorySampler sampler, DrainCpu cpu,
+                       DrainPerf recording, String variant)
             throws Exception {
         List<MemorySampler.Sample> samples;
         StreamPair.Caught caught;
@@ -317,8 +328,18 @@ public final class StreamingBench {
         } finally {
             samples = sampler.stop();
             cpu.stopSampling();
+            if (recording != null) {
+                recording.stop();
+            }
         }
         java.util.Map<String, Double> cpuSeconds = cpu.stop(procs);
+        if (recording != null) {
+            for (long pid : cpu.busiestGreen(2)) {
+                drainNote(run, String.format(Locale.ROOT, "perf, green's %s (%.1f us per row change) by function",
+                        cpu.label(pid), cpu.greenSeconds(pid) * 1e6 / rowChanges), recording.functions(pid, 20));
+            }
+            drainNote(run, "perf, the machine's samples by command and object", recording.machine(15));
+        }
         drainNote(run, "green PostgreSQL CPU us per row change by process",
                 DrainCpu.perRowLine(cpu.greenByProcess(), rowChanges));
         drainNote(run, "green's active sessions at the " + DrainCpu.SAMPLE_MS + " ms samples",
