@@ -23,6 +23,7 @@ public final class BluegreenCli {
     /** Runs the command line and returns the exit code (tests call this). */
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new BluegreenCli());
+        cl.setCaseInsensitiveEnumValuesAllowed(true); // --role capture as well as CAPTURE
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof BluegreenException b) {
                 commandLine.getErr().println("error [" + b.code() + "]: " + b.getMessage());

@@ -1,6 +1,7 @@
 package dev.bluegreen.cli;
 
 import dev.bluegreen.cli.pipeline.Pipeline;
+import dev.bluegreen.cli.pipeline.Role;
 import dev.bluegreen.cli.status.BackfillProgressBars;
 import dev.bluegreen.cli.status.SnapshotProgressBar;
 import dev.bluegreen.core.config.PipelineConfig;
@@ -23,6 +24,13 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "pipeline config file (YAML)")
     Path config;
 
+    @Option(names = "--role", defaultValue = "all", paramLabel = "all|capture|apply",
+            description = "all (default): capture, initial copy and sink in this process; capture: capture and the"
+                    + " initial copy (and the embedded broker) only; apply: the sink only, beside a capture process with"
+                    + " the same config (with the embedded broker: on this machine). Capture goes on while the apply"
+                    + " process is stopped or upgraded. Needs capture.snapshot copy or never.")
+    Role role;
+
     @Override
     public Integer call() throws InterruptedException {
         PipelineConfig pc = new PipelineConfigLoader().load(config);
@@ -30,15 +38,16 @@ final class RunCommand implements Callable<Integer> {
                 pc.blue(), pc.green(), pc.kafka().bootstrap(), pc.capture(), pc.sink(), pc.tables().size());
         CountDownLatch stop = new CountDownLatch(1);
         BackfillProgressBars bars = new BackfillProgressBars();
-        Pipeline pipeline = new Pipeline(pc, bars);
+        Pipeline pipeline = new Pipeline(pc, bars, role);
         Thread hook = new Thread(() -> {
             stop.countDown();
             pipeline.close();
         }, "bluegreen-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         pipeline.start();
-        System.out.println("pipeline '" + pc.name() + "' running (Ctrl-C stops it; `bluegreen status --config "
-                + config + "` shows progress)");
+        System.out.println("pipeline '" + pc.name() + "' running" + (role == Role.ALL ? ""
+                : " (this process: " + role.name().toLowerCase(java.util.Locale.ROOT) + ")")
+                + " (Ctrl-C stops it; `bluegreen status --config " + config + "` shows progress)");
         boolean debeziumSnapshot = "initial".equals(pc.capture().snapshot());
         try (bars; SnapshotProgressBar bar = new SnapshotProgressBar(pipeline)) {
             while (stop.getCount() > 0) {

@@ -26,7 +26,11 @@ import java.util.concurrent.TimeUnit;
  * topics and work folder). {@link #pause} stops the process (SIGTERM: the pipeline and its broker shut
  * down cleanly; the slot and Debezium's offsets keep the position), {@link #resume} starts it again on
  * the same work folder, {@link #close} stops it, drops the slot and publication on blue and deletes
- * the work folder (the broker's topic data). Not thread-safe.
+ * the work folder (the broker's topic data).
+ *
+ * <p>Split ({@code bluegreen-split}): the same pipeline as two processes, {@code run --role capture} (with the broker)
+ * and {@code run --role apply}; {@link #pause} and {@link #resume} stop and start the apply process only, so capture
+ * goes on reading blue into Kafka during an S3 backlog. Not thread-safe.
  */
 final class BluegreenContender implements Contender {
 
@@ -42,7 +46,11 @@ final class BluegreenContender implements Contender {
     private final List<Path> recordings = new ArrayList<>();
     private String pipeline;
     private Path dir;
+    private final boolean split;
+    /** The {@code run} process ({@code --role apply} when split). */
     private Process process;
+    /** The {@code run --role capture} process when split, else null. */
+    private Process captureProcess;
 
     /**
      * @param root the project root (holds {@code cli/target/bluegreen.jar})
@@ -52,6 +60,13 @@ final class BluegreenContender implements Contender {
      */
     BluegreenContender(Path root, LocalPostgres blue, LocalPostgres green, String db, List<String> tables, boolean jfr,
                        Integer nice) {
+        this(root, blue, green, db, tables, jfr, nice, false);
+    }
+
+    /** @param split run capture and apply as two processes ({@code --role capture}, {@code --role apply}) */
+    BluegreenContender(Path root, LocalPostgres blue, LocalPostgres green, String db, List<String> tables, boolean jfr,
+                       Integer nice, boolean split) {
+        this.split = split;
         this.nice = nice;
         this.root = root;
         this.blue = blue;
@@ -63,7 +78,7 @@ final class BluegreenContender implements Contender {
 
     @Override
     public String name() {
-        return "bluegreen";
+        return split ? "bluegreen-split" : "bluegreen";
     }
 
     @Override
@@ -81,10 +96,30 @@ final class BluegreenContender implements Contender {
                 + "green:\n  jdbc-url: " + green.jdbcUrl(db) + "\n  user: postgres\n"
                 + "capture:\n  heartbeat-interval-ms: 100\n  snapshot: never\n"
                 + "tables:\n" + t);
-        launch();
+        if (split) {
+            captureProcess = launch("capture");
+            awaitBroker();
+        }
+        process = launch(split ? "apply" : "all");
     }
 
-    private void launch() throws IOException {
+    /** Waits until the capture process's embedded broker runs (the apply process needs it at its start). */
+    private void awaitBroker() throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (brokerPid().isEmpty() || !Files.readString(log()).contains("capture started")) {
+            if (!captureProcess.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("bluegreen run --role capture did not start its capture; see " + log());
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+    }
+
+    private Process launch(String role) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (nice != null) {
             cmd.addAll(List.of("nice", "-n", Integer.toString(nice)));
@@ -98,19 +133,24 @@ final class BluegreenContender implements Contender {
             cmd.add("-XX:StartFlightRecording=filename=" + file + ",settings=profile,dumponexit=true");
         }
         cmd.addAll(List.of("-jar", root.resolve("cli/target/bluegreen.jar").toString(), "run", "--config",
-                dir.resolve("pipeline.yaml").toString()));
-        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                dir.resolve("pipeline.yaml").toString(), "--role", role));
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("run.log").toFile())).start();
     }
 
     @Override
     public void pause() throws Exception {
-        stopProcess();
+        if (split) {
+            stop(process); // the apply process; capture and its broker go on
+            process = null;
+        } else {
+            stopProcess();
+        }
     }
 
     @Override
     public void resume() throws IOException {
-        launch();
+        process = launch(split ? "apply" : "all");
     }
 
     /** The run's log (all starts appended). */
@@ -125,16 +165,21 @@ final class BluegreenContender implements Contender {
 
     @Override
     public void checkHealthy() {
-        if (process != null && !process.isAlive()) {
-            throw new IllegalStateException("bluegreen run exited with " + process.exitValue() + "; see " + log());
+        for (Process p : java.util.Arrays.asList(process, captureProcess)) {
+            if (p != null && !p.isAlive()) {
+                throw new IllegalStateException("bluegreen run exited with " + p.exitValue() + "; see " + log());
+            }
         }
     }
 
     @Override
     public List<Proc> processes() {
         List<Proc> out = new ArrayList<>();
+        if (captureProcess != null && captureProcess.isAlive()) {
+            out.add(new Proc("bluegreen run --role capture", captureProcess.pid(), true));
+        }
         if (process != null && process.isAlive()) {
-            out.add(new Proc("bluegreen run", process.pid(), true));
+            out.add(new Proc(split ? "bluegreen run --role apply" : "bluegreen run", process.pid(), true));
         }
         brokerPid().ifPresent(pid -> out.add(new Proc("embedded broker", pid, true)));
         return out;
@@ -150,16 +195,13 @@ final class BluegreenContender implements Contender {
         }
     }
 
+    /** Stops every process of the pipeline (the apply process first when split) and waits for the broker. */
     private void stopProcess() throws InterruptedException {
-        if (process == null) {
-            return;
-        }
         Optional<Long> broker = brokerPid();
-        process.destroy();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
+        stop(process);
         process = null;
+        stop(captureProcess);
+        captureProcess = null;
         // the run process stops its broker in its shutdown hook; wait for it so that nothing consumes
         for (long pid : broker.stream().toList()) {
             Optional<ProcessHandle> h = ProcessHandle.of(pid);
@@ -170,6 +212,17 @@ final class BluegreenContender implements Contender {
                     h.get().destroyForcibly();
                 }
             }
+        }
+    }
+
+    /** SIGTERM, then SIGKILL after 60 s. */
+    private static void stop(Process p) throws InterruptedException {
+        if (p == null) {
+            return;
+        }
+        p.destroy();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }
 

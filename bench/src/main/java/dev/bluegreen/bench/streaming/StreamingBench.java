@@ -42,7 +42,8 @@ import java.util.Map;
  * </ul>
  *
  * <p>Arguments: {@code --scale N} (default 50), {@code --reps N} (5), {@code --load-seconds N} (60),
- * {@code --backlog-seconds N} (60), {@code --contenders a,b} (default {@code bluegreen,native}; {@code jdbcsink} adds the Debezium JDBC sink on a Connect worker, S2 and s3stall only),
+ * {@code --backlog-seconds N} (60), {@code --contenders a,b} (default {@code bluegreen,native}; {@code jdbcsink} adds the Debezium JDBC sink on a Connect worker, S2 and s3stall only;
+ * {@code bluegreen-split} runs bluegreen as {@code run --role capture} beside {@code run --role apply}, and S3 stops only the apply process),
  * {@code --warmup-seconds N} (45 s: untimed pgbench load at the start of each S2 phase, every contender alike; a fresh `bluegreen run` spends its first ~30 s of CPU compiling with C2, so S2 measures a pipeline that has run for a minute, and S3 measures the cold start),
  * {@code --scenarios s2,s3,s3stall} (default all three; without s3 there is no "no replication running" tps),
  * {@code --jfr} (record bluegreen's process with JFR and summarise its execution samples in the notes),
@@ -127,10 +128,12 @@ public final class StreamingBench {
             switch (n) {
                 case "bluegreen" -> out.add(new BluegreenContender(root, pair.blue, pair.green, pair.db,
                         StreamPair.TABLES, jfr, nice));
+                case "bluegreen-split" -> out.add(new BluegreenContender(root, pair.blue, pair.green, pair.db,
+                        StreamPair.TABLES, jfr, nice, true));
                 case "native" -> out.add(new NativeContender(pair.blue, pair.green, pair.db));
                 case "jdbcsink" -> out.add(new JdbcSinkContender(root, pair.blue, pair.green, pair.db));
-                default -> throw new IllegalArgumentException("unknown contender '" + n + "'; known: bluegreen, native,"
-                        + " jdbcsink");
+                default -> throw new IllegalArgumentException("unknown contender '" + n + "'; known: bluegreen, bluegreen-split,"
+                        + " native, jdbcsink");
             }
         }
         return out;
@@ -251,7 +254,8 @@ public final class StreamingBench {
         long rowChanges = StreamPair.backlogRowChanges(load, probes);
         MemorySampler sampler = MemorySampler.start(c);
         DrainPerf recording = perf ? DrainPerf.start(dir) : null;
-        DrainCpu cpu = DrainCpu.start(pair, List.of());
+        // what still runs (bluegreen-split's capture process and broker) counts from here, what the resume starts from its start
+        DrainCpu cpu = DrainCpu.start(pair, c.processes());
         long t0 = System.nanoTime();
         c.resume();
         drain(c, run, m, hidBefore, rowChanges, load, t0, sampler, cpu, recording, StreamingResults.RESTARTED);

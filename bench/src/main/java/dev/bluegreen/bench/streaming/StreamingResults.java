@@ -40,7 +40,7 @@ final class StreamingResults {
     }
 
     private static String role(String contender) {
-        return contender.equals("bluegreen") ? "bluegreen" : "anchor";
+        return contender.startsWith("bluegreen") ? "bluegreen" : "anchor";
     }
 
     /** Records one S2 run of a contender. */
@@ -129,27 +129,30 @@ final class StreamingResults {
     void write(List<String> s2Profile, List<String> s3Profile) {
         failures.forEach(f -> List.of(s2, s3, s6).forEach(r -> r.note("FAILED " + f)));
         for (String c : contenders) {
-            if (!c.equals("bluegreen") && has(s2, c + " lag p99") && has(s2, "bluegreen lag p99")) {
+            if (!c.startsWith("bluegreen") && has(s2, c + " lag p99") && has(s2, "bluegreen lag p99")) {
                 s2.ratio("lag p99, bluegreen / " + c, "bluegreen lag p99", c + " lag p99");
             }
             if (has(s2, "blue tps, " + c + " replicating") && has(s2, "blue tps, no replication running")) {
                 s2.ratio("blue tps with " + c + " / without replication", "blue tps, " + c + " replicating",
                         "blue tps, no replication running");
             }
-            for (String v : List.of(RESTARTED, STALLED)) {
-                String rate = v + " catch-up row changes/s, from start to caught up";
-                if (c.equals("bluegreen") || !has(s3, c + rate) || !has(s3, "bluegreen" + rate)) {
-                    continue;
-                }
-                double r = s3.ratio("catch-up rate" + v + ", bluegreen / " + c, "bluegreen" + rate, c + rate);
-                String after = v + " catch-up row changes/s, from the first backlog row applied";
-                s3.ratio("catch-up rate" + v + " after the first row, bluegreen / " + c, "bluegreen" + after,
-                        c + after);
-                if (c.equals("native")) {
-                    s3.target("S3" + v + ": bluegreen's catch-up rate >= 0.5 x native", r >= 0.5,
-                            String.format(Locale.ROOT, "ratio of medians %.2f (start to caught up, %s)", r,
-                                    v.equals(RESTARTED) ? "bluegreen's process start included"
-                                            : "both pipelines running, green's lock released at the start"));
+            for (String ours : List.of("bluegreen", "bluegreen-split")) {
+                for (String v : List.of(RESTARTED, STALLED)) {
+                    String rate = v + " catch-up row changes/s, from start to caught up";
+                    if (c.startsWith("bluegreen") || !has(s3, c + rate) || !has(s3, ours + rate)) {
+                        continue;
+                    }
+                    double r = s3.ratio("catch-up rate" + v + ", " + ours + " / " + c, ours + rate, c + rate);
+                    String after = v + " catch-up row changes/s, from the first backlog row applied";
+                    s3.ratio("catch-up rate" + v + " after the first row, " + ours + " / " + c, ours + after,
+                            c + after);
+                    if (c.equals("native")) {
+                        s3.target("S3" + v + ": " + ours + "'s catch-up rate >= 0.5 x native", r >= 0.5,
+                                String.format(Locale.ROOT, "ratio of medians %.2f (start to caught up, %s)", r,
+                                        !v.equals(RESTARTED) ? "both pipelines running, green's lock released at the start"
+                                                : ours.equals("bluegreen") ? "bluegreen's process start included"
+                                                : "the apply process's start included; capture ran throughout"));
+                    }
                 }
             }
         }
@@ -173,7 +176,8 @@ final class StreamingResults {
     }
 
     private void memoryTargets() {
-        for (String label : List.of("bluegreen run", "embedded broker")) {
+        for (String label : List.of("bluegreen run", "bluegreen run --role capture", "bluegreen run --role apply",
+                "embedded broker")) {
             double worst = Double.NaN;
             for (String phase : List.of("S2 streaming", "S3 drain", "S3 drain" + STALLED)) {
                 String name = label + " peak RSS, " + phase;

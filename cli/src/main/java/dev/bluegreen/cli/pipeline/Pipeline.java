@@ -28,15 +28,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running pipeline: (embedded broker) → capture → Kafka → sink → green. Opens everything in
- * {@link #start}, closes everything in reverse order in {@link #close}, also when start fails
- * half-way. Thread-safe for {@link #failure()} and the counters.
+ * One running pipeline, or the part of it that its {@link Role} names: (embedded broker) → capture → Kafka → sink →
+ * green. Opens everything in {@link #start}, closes everything in reverse order in {@link #close}, also when start
+ * fails half-way. Thread-safe for {@link #checkHealthy()} and the counters.
  */
 public final class Pipeline implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
 
     private final PipelineConfig config;
+    private final Role role;
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private HikariDataSource blue;
     private HikariDataSource green;
@@ -49,6 +50,7 @@ public final class Pipeline implements AutoCloseable {
     private Thread backfillThread;
     private final AtomicReference<Throwable> backfillFailure = new AtomicReference<>();
     private volatile boolean closed;
+    private volatile boolean awaitingCopy;
 
     /** A pipeline for the config; nothing starts until {@link #start}. Backfill progress is only logged. */
     public Pipeline(PipelineConfig config) {
@@ -61,32 +63,64 @@ public final class Pipeline implements AutoCloseable {
      * @param backfillListener called from the backfill's worker threads
      */
     public Pipeline(PipelineConfig config, Backfill.Listener backfillListener) {
-        this.config = config;
-        this.backfillListener = backfillListener;
+        this(config, backfillListener, Role.ALL);
     }
 
     /**
-     * Validates against the live schemas, prepares blue and green, and starts capture and sink.
+     * A pipeline process that runs only the stages of {@code role}.
+     *
+     * @param backfillListener called from the backfill's worker threads (a process that captures)
+     */
+    public Pipeline(PipelineConfig config, Backfill.Listener backfillListener, Role role) {
+        this.config = config;
+        this.backfillListener = backfillListener;
+        this.role = java.util.Objects.requireNonNull(role, "role is null");
+    }
+
+    /** The stages this process runs. */
+    public Role role() {
+        return role;
+    }
+
+    /**
+     * Validates against the live schemas, prepares blue and green, and starts what the role runs: capture (after
+     * blue's slot, publication and heartbeat table, the broker when embedded, the topics and the initial copy's plan)
+     * and the sink. An apply process finds the embedded broker of the capture process on the same work dir and starts
+     * its sink once green holds the initial copy.
      *
      * @throws dev.bluegreen.core.error.ConfigException when the config does not fit the schemas
-     * @throws BluegreenException when a server or the broker cannot be reached
+     * @throws BluegreenException when a server or the broker cannot be reached (for an apply process with an
+     *     embedded broker: when no capture process runs one on this work dir), or with CONFIG_INVALID when a
+     *     split role is asked for with {@code capture.snapshot: initial}
      */
     public synchronized Pipeline start() {
         try {
+            if (role != Role.ALL && "initial".equals(config.capture().snapshot())) {
+                throw new BluegreenException(ErrorCode.CONFIG_INVALID, "--role " + role.name().toLowerCase(java.util.Locale.ROOT)
+                        + " needs capture.snapshot copy or never: after a lost capture position, Debezium's own snapshot"
+                        + " (initial) empties green's tables and resets the sink's offsets, which an apply process running"
+                        + " beside it would race; run both in one process (--role all) or use capture.snapshot: copy");
+            }
             blue = track(Endpoints.pool(config.blue(), config.name() + "-blue", 4, ErrorCode.BLUE_UNAVAILABLE));
             green = track(Endpoints.pool(config.green(), config.name() + "-green", 4, ErrorCode.GREEN_UNAVAILABLE));
             validated = PipelineValidator.validate(config, blue, green);
             ControlSchema.migrate(green);
             Progress.initialize(config, blue, green);
+            List<String> topics = DebeziumProperties.topics(config);
+            if (!role.captures()) {
+                bootstrap = config.kafka().embedded() ? runningEmbeddedBroker() : config.kafka().bootstrap();
+                KafkaClients.createTopics(config, bootstrap, topics);
+                startSinkAfterCopy(topics);
+                return this;
+            }
             BlueSetup.prepare(blue, config);
             bootstrap = config.kafka().embedded()
                     ? track(EmbeddedKafkaBroker.start(config.workDir())).bootstrapServers()
                     : config.kafka().bootstrap();
-            List<String> topics = DebeziumProperties.topics(config);
             KafkaClients.createTopics(config, bootstrap, topics);
             initialCopy = InitialCopy.prepare(validated, blue, green, bootstrap, backfillListener);
             SnapshotRebuild.prepare(validated, green, bootstrap);
-            if (initialCopy == null) {
+            if (initialCopy == null && role.applies()) {
                 startSink(topics);
             }
             createDirectories(config.workDir().resolve("capture"));
@@ -105,6 +139,77 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
+    /** The embedded broker that the capture process on this work dir runs (an apply process starts none). */
+    private String runningEmbeddedBroker() {
+        return EmbeddedKafkaBroker.runningBootstrap(config.workDir()).orElseThrow(() -> new BluegreenException(
+                ErrorCode.BROKER_UNAVAILABLE, "kafka.bootstrap is embedded, but no embedded broker runs under "
+                + config.workDir().resolve("kafka") + ": the capture process starts it. Start `bluegreen run --role"
+                + " capture` with this config on this machine first, or set kafka.bootstrap to a Kafka cluster"));
+    }
+
+    /**
+     * The apply process: starts the sink at once when green needs no initial copy or has it, else on a thread that
+     * checks green's backfill record every {@value #COPY_POLL_MS} ms and starts the sink once the capture process's
+     * copy is done (the sink must not apply the stream over a table before the table's rows are there).
+     */
+    private void startSinkAfterCopy(List<String> topics) {
+        if (copyDone()) {
+            startSink(topics);
+            return;
+        }
+        LOG.info("{} - waiting for the initial copy, which the capture process (bluegreen run --role capture) runs;"
+                + " the sink starts once it is done", config.name());
+        awaitingCopy = true;
+        backfillThread = new Thread(() -> {
+            try {
+                while (!copyDone()) {
+                    Thread.sleep(COPY_POLL_MS);
+                }
+                synchronized (this) {
+                    if (!closed) {
+                        LOG.info("{} - initial copy done; the sink starts", config.name());
+                        startSink(topics);
+                    }
+                }
+            } catch (InterruptedException e) {
+                // closing
+            } catch (Throwable t) {
+                if (!closed) {
+                    backfillFailure.set(t instanceof BluegreenException b ? b : new BluegreenException(
+                            ErrorCode.INTERNAL_ERROR, "waiting for the initial copy failed: " + t.getMessage(), t));
+                    LOG.error("{} - waiting for the initial copy failed: {}", config.name(), t.getMessage());
+                }
+            } finally {
+                awaitingCopy = false;
+            }
+        }, "bluegreen-await-copy");
+        backfillThread.setDaemon(true);
+        backfillThread.start();
+    }
+
+    /** How often (ms) an apply process waiting for the initial copy reads green's backfill record. */
+    static final long COPY_POLL_MS = 1_000;
+
+    /**
+     * True when the sink may apply: no copy is configured, the copy recorded in green is done, or the sink already
+     * applied events (a pipeline that streamed before it had a backfill record).
+     *
+     * @throws BluegreenException (GREEN_UNAVAILABLE) when green cannot be read
+     */
+    private boolean copyDone() {
+        if (!"copy".equals(config.capture().snapshot())) {
+            return true;
+        }
+        try (java.sql.Connection g = green.getConnection()) {
+            dev.bluegreen.sink.backfill.BackfillStore.State state = new dev.bluegreen.sink.backfill.BackfillStore(
+                    config.name()).load(g);
+            return state != null ? state.done() : SnapshotRebuild.hasReplicatedData(g, config.name());
+        } catch (SQLException e) {
+            throw new BluegreenException(ErrorCode.GREEN_UNAVAILABLE, "cannot read the backfill's state from green: "
+                    + e.getMessage(), e);
+        }
+    }
+
     /**
      * Copies on a thread of its own while capture already streams into Kafka from the slot's consistent
      * point; the sink starts once every chunk is in green (it must not apply the stream over a table
@@ -116,8 +221,11 @@ public final class Pipeline implements AutoCloseable {
             try {
                 copy.run();
                 synchronized (this) {
-                    if (!closed) {
+                    if (!closed && role.applies()) {
                         startSink(topics);
+                    } else if (!closed) {
+                        LOG.info("{} - initial copy done; the apply process (bluegreen run --role apply) applies the"
+                                + " stream from here", config.name());
                     }
                 }
             } catch (Throwable t) {
@@ -133,9 +241,9 @@ public final class Pipeline implements AutoCloseable {
         backfillThread.start();
     }
 
-    /** True while the initial copy runs (the sink has not started yet). */
+    /** True while the initial copy runs, or an apply process waits for it (the sink has not started yet). */
     public boolean backfillRunning() {
-        return initialCopy != null;
+        return initialCopy != null || awaitingCopy;
     }
 
     private void startSink(List<String> topics) {
@@ -229,6 +337,9 @@ public final class Pipeline implements AutoCloseable {
         }
         Thread t = backfillThread;
         if (t != null && t != Thread.currentThread()) {
+            if (!role.captures()) {
+                t.interrupt(); // it only waits for the copy
+            }
             try {
                 t.join(30_000);
             } catch (InterruptedException e) {
@@ -241,7 +352,10 @@ public final class Pipeline implements AutoCloseable {
     private synchronized void closeResources() {
         if (green != null && !green.isClosed()) {
             try {
-                Progress.setState(config, green, "stopped", null);
+                // one record for the pipeline: a stopped capture or apply process stops it as a whole (cutover's
+                // pre-check then refuses), and the other one's next start records it running again
+                Progress.setState(config, green, "stopped", role == Role.ALL ? null
+                        : "the " + role.name().toLowerCase(java.util.Locale.ROOT) + " process stopped");
             } catch (SQLException | RuntimeException e) {
                 LOG.debug("{} - could not record the stopped state: {}", config.name(), e.toString());
             }
