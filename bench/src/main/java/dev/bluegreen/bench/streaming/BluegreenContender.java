@@ -83,14 +83,14 @@ final class BluegreenContender implements Contender {
 
     @Override
     public void start(String run, Path dir) throws IOException {
-        this.pipeline = run;
+        this.pipeline = run.replace('-', '_'); // a pipeline name is [a-z][a-z0-9_]*: "r1_s3_bluegreen-split"
         this.dir = dir;
         recordings.clear();
         StringBuilder t = new StringBuilder();
         for (String table : tables) {
             t.append("  - blue: ").append(table).append("\n    green: ").append(table).append('\n');
         }
-        Files.writeString(dir.resolve("pipeline.yaml"), "pipeline:\n  name: " + run + "\n  work-dir: "
+        Files.writeString(dir.resolve("pipeline.yaml"), "pipeline:\n  name: " + pipeline + "\n  work-dir: "
                 + dir.resolve("pipeline") + "\n"
                 + "blue:\n  jdbc-url: " + blue.jdbcUrl(db) + "\n  user: postgres\n"
                 + "green:\n  jdbc-url: " + green.jdbcUrl(db) + "\n  user: postgres\n"
