@@ -13,10 +13,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * bluegreen as a user runs it: the shipped jar's {@code bluegreen run --config ...} as a child JVM
@@ -33,8 +35,6 @@ import java.util.concurrent.TimeUnit;
  * goes on reading blue into Kafka during an S3 backlog. Not thread-safe.
  */
 final class BluegreenContender implements Contender {
-
-    /** The JVM options of the shipped launcher ({@code ./bluegreen}'s default {@code BLUEGREEN_JAVA_OPTS}). */
 
     private final Path root;
     private final LocalPostgres blue;
@@ -165,7 +165,7 @@ final class BluegreenContender implements Contender {
 
     @Override
     public void checkHealthy() {
-        for (Process p : java.util.Arrays.asList(process, captureProcess)) {
+        for (Process p : Arrays.asList(process, captureProcess)) {
             if (p != null && !p.isAlive()) {
                 throw new IllegalStateException("bluegreen run exited with " + p.exitValue() + "; see " + log());
             }
@@ -208,7 +208,7 @@ final class BluegreenContender implements Contender {
             if (h.isPresent()) {
                 try {
                     h.get().onExit().get(30, TimeUnit.SECONDS);
-                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                } catch (TimeoutException | ExecutionException e) {
                     h.get().destroyForcibly();
                 }
             }

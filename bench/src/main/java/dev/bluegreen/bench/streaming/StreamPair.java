@@ -157,8 +157,7 @@ final class StreamPair {
      * applies in blue's commit order; bluegreen keeps each table's topic in order (one partition), so
      * each table's marker is applied after every earlier change of that table.
      *
-     * @param firstNanos {@link System#nanoTime} of the first backlog row seen (or of the marker when
-     *     none was seen before it)
+     * @param firstNanos {@link System#nanoTime} of the first poll that saw a backlog row on green
      * @param doneNanos {@link System#nanoTime} when every part of the marker was visible
      * @param polls the polls it took (each one transaction on green)
      */
@@ -173,16 +172,22 @@ final class StreamPair {
     Caught awaitMarker(Marker m, long hidBefore, Contender contender, long timeoutSeconds) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         long first = 0;
-        // two polls: until the marker's history row is on green, only pgbench_history's key index is read (an
-        // insert-only table); then the marker's updated rows too. Reading branch 1 and teller 1 on every poll walked
-        // their HOT chains, which the drain's updates keep long: 0.8 ms a poll, 6.9 us of green's CPU per row change
-        // of a 37 s restarted drain (perf, 2026-12-04), CPU the drain needed
+        // three polls, each reading as little as it can, since every poll is CPU the drain needs on two cores:
+        // - until the first backlog row is on green: whether a history row above hidBefore exists (a forward index
+        //   scan from hidBefore; hidBefore is a literal, so the plan is for this value, not a generic one that
+        //   read "hid > $1" as a third of the table and scanned it);
+        // - then until the marker's history row is there: one probe of pgbench_history's key;
+        // - then the marker's updated rows.
+        // Before, every poll also read max(hid) (an index-only scan backwards): it skips every history row the
+        // sink's open transaction has inserted, ~290 per poll in a bluegreen drain (1,165 row changes per green
+        // transaction), and cost green 8.3 us per row change of a split drain against the sink's own 8.4 (perf,
+        // heap_hot_search_buffer, index_fetch_heap; 2026-12-04). Reading branch 1 and teller 1 on every poll walked
+        // their HOT chains, which the drain's updates keep long: 6.9 us per row change of a 37 s restarted drain.
         try (Connection c = green.connect(db);
-             PreparedStatement history = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pgbench_history WHERE hid = ?),"
-                     // max(hid) (an index-only scan backwards), not EXISTS (hid > ?): once the S2 phases had grown
-                     // pgbench_history, that poll was active in 169 of ~300 samples of a bluegreen drain; a generic
-                     // plan reading "hid > $1" as a third of the table, so a scan, is the likely reason
-                     + " (SELECT max(hid) FROM pgbench_history)");
+             PreparedStatement firstRow = c.prepareStatement(
+                     "SELECT EXISTS (SELECT 1 FROM pgbench_history WHERE hid > " + hidBefore + ")");
+             PreparedStatement history = c.prepareStatement(
+                     "SELECT EXISTS (SELECT 1 FROM pgbench_history WHERE hid = ?)");
              PreparedStatement rows = c.prepareStatement("SELECT"
                      + " (SELECT rtrim(filler) FROM pgbench_branches WHERE bid = 1) = ?"
                      + " AND (SELECT rtrim(filler) FROM pgbench_tellers WHERE tid = 1) = ?"
@@ -199,15 +204,19 @@ final class StreamPair {
             long polls = 0;
             boolean historyRowSeen = false;
             while (true) {
-                long now;
-                if (!historyRowSeen) {
+                if (first == 0) {
+                    try (ResultSet rs = firstRow.executeQuery()) {
+                        polls++;
+                        rs.next();
+                        if (rs.getBoolean(1)) {
+                            first = System.nanoTime();
+                        }
+                    }
+                }
+                if (first != 0 && !historyRowSeen) {
                     try (ResultSet rs = history.executeQuery()) {
                         polls++;
                         rs.next();
-                        now = System.nanoTime();
-                        if (first == 0 && rs.getLong(2) > hidBefore) {
-                            first = now;
-                        }
                         historyRowSeen = rs.getBoolean(1);
                     }
                 }
@@ -215,9 +224,8 @@ final class StreamPair {
                     try (ResultSet rs = rows.executeQuery()) {
                         polls++;
                         rs.next();
-                        now = System.nanoTime();
                         if (rs.getBoolean(1)) {
-                            return new Caught(first == 0 ? now : first, now, polls);
+                            return new Caught(first, System.nanoTime(), polls);
                         }
                     }
                 }

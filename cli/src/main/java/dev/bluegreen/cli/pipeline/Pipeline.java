@@ -16,12 +16,17 @@ import dev.bluegreen.core.event.envelope.DebeziumEnvelopeDecoder;
 import dev.bluegreen.sink.SinkRunner;
 import dev.bluegreen.sink.apply.GreenApplier;
 import dev.bluegreen.sink.backfill.Backfill;
+import dev.bluegreen.sink.backfill.BackfillStore;
 import dev.bluegreen.sink.batch.BatchPlanner;
+import java.io.IOException;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
@@ -74,7 +79,7 @@ public final class Pipeline implements AutoCloseable {
     public Pipeline(PipelineConfig config, Backfill.Listener backfillListener, Role role) {
         this.config = config;
         this.backfillListener = backfillListener;
-        this.role = java.util.Objects.requireNonNull(role, "role is null");
+        this.role = Objects.requireNonNull(role, "role is null");
     }
 
     /** The stages this process runs. */
@@ -96,7 +101,7 @@ public final class Pipeline implements AutoCloseable {
     public synchronized Pipeline start() {
         try {
             if (role != Role.ALL && "initial".equals(config.capture().snapshot())) {
-                throw new BluegreenException(ErrorCode.CONFIG_INVALID, "--role " + role.name().toLowerCase(java.util.Locale.ROOT)
+                throw new BluegreenException(ErrorCode.CONFIG_INVALID, "--role " + role.name().toLowerCase(Locale.ROOT)
                         + " needs capture.snapshot copy or never: after a lost capture position, Debezium's own snapshot"
                         + " (initial) empties green's tables and resets the sink's offsets, which an apply process running"
                         + " beside it would race; run both in one process (--role all) or use capture.snapshot: copy");
@@ -200,9 +205,8 @@ public final class Pipeline implements AutoCloseable {
         if (!"copy".equals(config.capture().snapshot())) {
             return true;
         }
-        try (java.sql.Connection g = green.getConnection()) {
-            dev.bluegreen.sink.backfill.BackfillStore.State state = new dev.bluegreen.sink.backfill.BackfillStore(
-                    config.name()).load(g);
+        try (Connection g = green.getConnection()) {
+            BackfillStore.State state = new BackfillStore(config.name()).load(g);
             return state != null ? state.done() : SnapshotRebuild.hasReplicatedData(g, config.name());
         } catch (SQLException e) {
             throw new BluegreenException(ErrorCode.GREEN_UNAVAILABLE, "cannot read the backfill's state from green: "
@@ -258,7 +262,7 @@ public final class Pipeline implements AutoCloseable {
     private static void createDirectories(java.nio.file.Path dir) {
         try {
             java.nio.file.Files.createDirectories(dir);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new BluegreenException(ErrorCode.CONFIG_INVALID, "cannot create " + dir + " for capture offsets: "
                     + e.getMessage() + "; check pipeline.work-dir", e);
         }
@@ -355,7 +359,7 @@ public final class Pipeline implements AutoCloseable {
                 // one record for the pipeline: a stopped capture or apply process stops it as a whole (cutover's
                 // pre-check then refuses), and the other one's next start records it running again
                 Progress.setState(config, green, "stopped", role == Role.ALL ? null
-                        : "the " + role.name().toLowerCase(java.util.Locale.ROOT) + " process stopped");
+                        : "the " + role.name().toLowerCase(Locale.ROOT) + " process stopped");
             } catch (SQLException | RuntimeException e) {
                 LOG.debug("{} - could not record the stopped state: {}", config.name(), e.toString());
             }
