@@ -21,6 +21,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
@@ -45,6 +49,15 @@ import org.slf4j.LoggerFactory;
  * the sink with {@link #failure()} set. The sink also stops when the dead-letter count exceeds the
  * budget.
  *
+ * <p>Two stages, one batch apart: the sink thread polls and plans (decodes and maps) the next batch while a second
+ * thread ({@code bluegreen-apply-<pipeline>}) applies the one before it to green, so the sink's decoding and green's
+ * work overlap instead of taking turns. At most one batch is in flight; batches are applied, and their offsets stored,
+ * in poll order. Before each partition assignment reads green's offsets, the batch in flight is finished, so a
+ * rejoin after a stall (the consumer left its group while green held a batch past {@code max.poll.interval.ms})
+ * resumes exactly after the last batch green committed. A batch the apply thread could not apply stops the sink at
+ * the next batch with that batch's error in {@link #failure()}. With both stages on, a restarted apply process caught
+ * up faster behind a 60 s pgbench backlog (S3, bench/README.md).
+ *
  * <p>Lifecycle: {@link #start()} once, {@link #close()} to stop. Thread-safe.
  */
 public final class SinkRunner implements AutoCloseable {
@@ -67,6 +80,10 @@ public final class SinkRunner implements AutoCloseable {
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Thread thread;
+    /** Applies the batches the sink thread planned, one at a time, in order. */
+    private final ExecutorService applyThread;
+    /** The batch being applied, or null; read and written on the sink thread only. */
+    private Future<?> inFlight;
     private volatile boolean running = true;
 
     /**
@@ -94,6 +111,11 @@ public final class SinkRunner implements AutoCloseable {
                         e.getLastException().toString()))
                 .build();
         this.thread = new Thread(this::loop, "bluegreen-sink-" + pipeline);
+        this.applyThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "bluegreen-apply-" + pipeline);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Starts consuming on the sink's own thread. */
@@ -133,22 +155,74 @@ public final class SinkRunner implements AutoCloseable {
             while (running) {
                 ConsumerRecords<String, String> polled = consumer.poll(config.pollTimeout());
                 if (polled.isEmpty()) {
+                    if (inFlight != null && inFlight.isDone()) {
+                        awaitInFlight(); // an idle sink still reports a batch that failed
+                    }
                     continue;
                 }
                 List<ConsumerRecord<String, String>> records = new ArrayList<>(polled.count());
                 polled.forEach(records::add);
-                applyWithRetry(planner.plan(records));
-                applied.addAndGet(records.size());
+                BatchPlan plan = planner.plan(records);
+                awaitInFlight();
+                inFlight = applyThread.submit(() -> {
+                    applyWithRetry(plan);
+                    applied.addAndGet(records.size());
+                });
             }
+            awaitInFlight(); // close(): the batch in flight commits or rolls back before the sink stops
         } catch (WakeupException e) {
             if (running) {
                 failure.compareAndSet(null, e);
             }
+            finishInFlight();
         } catch (RuntimeException e) {
             failure.compareAndSet(null, e);
             LOG.error("{} - sink stopped: {}", pipeline, e.getMessage(), e);
+            finishInFlight();
         } finally {
+            applyThread.shutdown();
             consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * Waits for the batch in flight (if any) to be in green.
+     *
+     * @throws RuntimeException the error that stopped that batch (a {@link BluegreenException} for green's failures)
+     */
+    private void awaitInFlight() {
+        Future<?> f = inFlight;
+        if (f == null) {
+            return;
+        }
+        inFlight = null;
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    f.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the batch commits or rolls back in green either way: wait for it
+                }
+            }
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof RuntimeException r ? r : new BluegreenException(ErrorCode.INTERNAL_ERROR,
+                    "applying a batch to green failed: " + cause, cause);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** On the way out after an error: waits for the batch in flight, keeping the first error. */
+    private void finishInFlight() {
+        try {
+            awaitInFlight();
+        } catch (RuntimeException e) {
+            failure.compareAndSet(null, e);
         }
     }
 
@@ -215,7 +289,8 @@ public final class SinkRunner implements AutoCloseable {
         return dead;
     }
 
-    /** Stops the sink after the batch in flight and waits up to 30 s. Idempotent. */
+    /** Stops the sink after the batch in flight (planned batches not yet applied are dropped: their offsets are not
+     * in green, so the next start reads them again) and waits up to 30 s. Idempotent. */
     @Override
     public void close() {
         running = false;
@@ -230,6 +305,7 @@ public final class SinkRunner implements AutoCloseable {
     private final class SeekToGreenOffsets implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            awaitInFlight(); // its offsets are in green once it is done: read them after it
             try (Connection c = green.getConnection()) {
                 Map<TopicPartition, Long> stored = offsets.load(c, partitions);
                 for (TopicPartition tp : partitions) {
@@ -250,7 +326,7 @@ public final class SinkRunner implements AutoCloseable {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            // offsets are committed with each batch's transaction; nothing is pending here
+            awaitInFlight(); // offsets are committed with each batch's transaction: let the one in flight finish
         }
     }
 }
