@@ -32,6 +32,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -176,8 +177,10 @@ public final class SinkRunner implements AutoCloseable {
             }
             finishInFlight();
         } catch (RuntimeException e) {
-            failure.compareAndSet(null, e);
-            LOG.error("{} - sink stopped: {}", pipeline, e.getMessage(), e);
+            // the consumer wraps what the rebalance listener throws (green's offsets, the batch in flight)
+            RuntimeException why = e instanceof KafkaException && e.getCause() instanceof BluegreenException b ? b : e;
+            failure.compareAndSet(null, why);
+            LOG.error("{} - sink stopped: {}", pipeline, why.getMessage(), why);
             finishInFlight();
         } finally {
             applyThread.shutdown();
