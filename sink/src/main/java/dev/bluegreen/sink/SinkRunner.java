@@ -170,19 +170,19 @@ public final class SinkRunner implements AutoCloseable {
                     applied.addAndGet(records.size());
                 });
             }
-            awaitInFlight(); // close(): the batch in flight commits or rolls back before the sink stops
         } catch (WakeupException e) {
             if (running) {
                 failure.compareAndSet(null, e);
             }
-            finishInFlight();
         } catch (RuntimeException e) {
-            // the consumer wraps what the rebalance listener throws (green's offsets, the batch in flight)
-            RuntimeException why = e instanceof KafkaException && e.getCause() instanceof BluegreenException b ? b : e;
-            failure.compareAndSet(null, why);
-            LOG.error("{} - sink stopped: {}", pipeline, why.getMessage(), why);
-            finishInFlight();
+            stopped(e);
         } finally {
+            // the batch in flight commits or rolls back before the sink stops
+            try {
+                awaitInFlight();
+            } catch (RuntimeException e) {
+                stopped(e);
+            }
             applyThread.shutdown();
             consumer.close(Duration.ofSeconds(5));
         }
@@ -220,13 +220,12 @@ public final class SinkRunner implements AutoCloseable {
         }
     }
 
-    /** On the way out after an error: waits for the batch in flight, keeping the first error. */
-    private void finishInFlight() {
-        try {
-            awaitInFlight();
-        } catch (RuntimeException e) {
-            failure.compareAndSet(null, e);
-        }
+    /** Records why the sink stopped (the first error wins) and logs it. */
+    private void stopped(RuntimeException e) {
+        // the consumer wraps what the rebalance listener throws (green's offsets, the batch in flight)
+        RuntimeException why = e instanceof KafkaException && e.getCause() instanceof BluegreenException b ? b : e;
+        failure.compareAndSet(null, why);
+        LOG.error("{} - sink stopped: {}", pipeline, why.getMessage(), why);
     }
 
     private void applyWithRetry(BatchPlan plan) {
@@ -292,8 +291,10 @@ public final class SinkRunner implements AutoCloseable {
         return dead;
     }
 
-    /** Stops the sink after the batch in flight (planned batches not yet applied are dropped: their offsets are not
-     * in green, so the next start reads them again) and waits up to 30 s. Idempotent. */
+    /**
+     * Stops the sink once the batch in flight is in green (or rolled back) and waits up to 30 s. Events fetched but
+     * not yet applied are not in green's offsets, so the next start reads them again. Idempotent.
+     */
     @Override
     public void close() {
         running = false;

@@ -19,6 +19,8 @@ import dev.bluegreen.sink.backfill.Backfill;
 import dev.bluegreen.sink.backfill.BackfillStore;
 import dev.bluegreen.sink.batch.BatchPlanner;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -259,9 +261,9 @@ public final class Pipeline implements AutoCloseable {
         sink.start();
     }
 
-    private static void createDirectories(java.nio.file.Path dir) {
+    private static void createDirectories(Path dir) {
         try {
-            java.nio.file.Files.createDirectories(dir);
+            Files.createDirectories(dir);
         } catch (IOException e) {
             throw new BluegreenException(ErrorCode.CONFIG_INVALID, "cannot create " + dir + " for capture offsets: "
                     + e.getMessage() + "; check pipeline.work-dir", e);
